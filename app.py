@@ -1,0 +1,3 @@
+from redeem import create_app
+
+app = create_app()

@@ -1,0 +1,96 @@
+"""GIFQ Redeem: the page a gift-card recipient lands on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from redeem import config as settings
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=None,  # served by redeem/static_files.py: fingerprinted and gzipped
+    )
+    load_config(app, config)
+    register_proxy_fix(app)
+    register_extensions(app)
+    register_templates(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_operations(app)
+    return app
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.update(settings.from_env())
+    app.config.update(overrides or {})
+    if app.config.get("DEMO") and not app.config.get("SECRET_KEY"):
+        import secrets
+
+        app.config["SECRET_KEY"] = secrets.token_hex(32)  # the demo only; production must set one
+    settings.check(app.config)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+
+
+def register_proxy_fix(app: Flask) -> None:
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        # Trust exactly as many X-Forwarded-* entries as there are proxies we run: one more and a
+        # client could pick its own IP, and with it escape every per-IP rate limit.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def register_extensions(app: Flask) -> None:
+    from redeem.extensions import babel, flows, gifq, limiter
+    from redeem.i18n.locale import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    gifq.init_app(app)
+    flows.init_app(app)
+
+
+def register_templates(app: Flask) -> None:
+    from redeem.i18n.formatting import register_all
+    from redeem.static_files import register_static
+
+    app.jinja_env.undefined = __import__("jinja2").StrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    register_all(app)
+    register_static(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from redeem.journey import bp
+
+    app.register_blueprint(bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from redeem.journey.errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from redeem.security.headers import register_security_headers as register
+
+    register(app)
+
+
+def register_operations(app: Flask) -> None:
+    from redeem.ops import register_ops
+
+    register_ops(app)

@@ -1,0 +1,136 @@
+"""Settings from the environment, and the guard that refuses an unsafe production start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+MIN_SECRET_KEY_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
+
+
+class ConfigError(RuntimeError):
+    """The app must not start; the message is one line an operator can act on."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple((env.get(name) or "").split())
+
+
+def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting the app reads, with its default. docs/deploy.md lists them all."""
+    env = os.environ if env is None else env
+    base = (env.get("GIFQ_API_BASE") or "").rstrip("/")
+    return {
+        "GIFQ_API_BASE": base,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "EMBED_ORIGINS": _words(env, "EMBED_ORIGINS"),
+        "ASSET_ORIGINS": _words(env, "ASSET_ORIGINS") or (_origin(base),) if base else (),
+        "PROXY_HOPS": _int(env, "PROXY_HOPS", 0),
+        "DEBUG": env.get("FLASK_DEBUG") in ("1", "true"),
+        # How many gunicorn workers and app instances share state; >1 needs Redis.
+        "WEB_CONCURRENCY": _int(env, "WEB_CONCURRENCY", 1),
+        "INSTANCES": _int(env, "INSTANCES", 1),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Per-phase httpx timeouts; GIFQ_DEADLINE caps a whole call, retries included, and
+        # stays below gunicorn's 30 s worker timeout (gunicorn.conf.py).
+        "GIFQ_CONNECT_TIMEOUT": _float(env, "GIFQ_CONNECT_TIMEOUT", 2.0),
+        "GIFQ_READ_TIMEOUT": _float(env, "GIFQ_READ_TIMEOUT", 5.0),
+        "GIFQ_WRITE_TIMEOUT": _float(env, "GIFQ_WRITE_TIMEOUT", 5.0),
+        "GIFQ_POOL_TIMEOUT": _float(env, "GIFQ_POOL_TIMEOUT", 1.0),
+        "GIFQ_DEADLINE": _float(env, "GIFQ_DEADLINE", 8.0),
+        "GIFQ_BUDGET_PER_SECOND": _int(env, "GIFQ_BUDGET_PER_SECOND", 10),
+        "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
+        "DEMO": env.get("REDEEM_DEMO") == "1",
+    }
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def is_loopback_url(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse to start where running would be unsafe. Tests and the demo set TESTING or DEMO."""
+    if config.get("TESTING") or config.get("DEMO"):
+        if not config.get("GIFQ_API_BASE"):
+            raise ConfigError("GIFQ_API_BASE is not set: point it at GIFQ or at the fake server")
+        return
+    base = config.get("GIFQ_API_BASE")
+    if not base:
+        raise ConfigError(
+            "GIFQ_API_BASE is not set: point it at GIFQ (or run scripts/demo.sh for the demo)"
+        )
+    secret_key = config.get("SECRET_KEY")
+    if not secret_key:
+        raise ConfigError(
+            "SECRET_KEY is not set: generate one with "
+            "`python -c 'import secrets;print(secrets.token_hex(32))'`"
+        )
+    # Session cookies and flow-bound CSRF tokens are signed with it: a short key is guessable.
+    if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is too short ({len(secret_key)} characters): use at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters"
+        )
+    if config.get("DEBUG"):
+        raise ConfigError("debug mode is on (FLASK_DEBUG): never run it in production")
+    if urlsplit(base).scheme != "https" and not is_loopback_url(base):
+        raise ConfigError(f"GIFQ_API_BASE must be https outside loopback, got {base}")
+    for origin in config.get("EMBED_ORIGINS", ()):
+        if not _is_embed_origin(origin):
+            raise ConfigError(
+                f"EMBED_ORIGINS entry {origin!r} is not an https origin "
+                "(scheme://host[:port], http only for localhost/127.0.0.1/[::1])"
+            )
+    if config.get("PROXY_HOPS", 0) < 0:
+        raise ConfigError("PROXY_HOPS must be 0 or more: the number of proxies in front")
+    metrics_token = config.get("METRICS_TOKEN")
+    if metrics_token and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+        raise ConfigError(
+            f"METRICS_TOKEN is too short: use at least {MIN_METRICS_TOKEN_LENGTH} random characters"
+        )
+    shared = config.get("WEB_CONCURRENCY", 1) > 1 or config.get("INSTANCES", 1) > 1
+    if shared and not config.get("REDIS_URL"):
+        raise ConfigError(
+            "more than one worker or instance needs REDIS_URL: "
+            "in-memory flows and limits are per process"
+        )
+
+
+def _is_embed_origin(origin: str) -> bool:
+    parts = urlsplit(origin)
+    if parts.path or parts.query or parts.fragment or not parts.hostname:
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS

@@ -1,0 +1,442 @@
+"""The recipient's journey: landing → code → brands → brand → confirm → processing → card.
+
+GET never changes anything (mail scanners open every link first). Each step moves forward by
+a POST that carries the flow id and a flow-bound CSRF token, then redirects to the next GET
+page, so a refresh never repeats an action. The token appears only in the emailed link; every
+later URL names the flow instead.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from decimal import Decimal
+
+from flask import abort, g, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from redeem.extensions import flows, gifq, limiter
+from redeem.flow import states
+from redeem.flow.csrf import check_flow_token, check_start_token
+from redeem.flow.store import Flow
+from redeem.gifq import errors
+from redeem.gifq.models import Payout, RedemptionStatus, is_token
+from redeem.i18n.locale import normalise
+from redeem.journey import bp
+from redeem.journey.context import (
+    cached_campaign,
+    cached_catalog,
+    remember,
+    use_campaign,
+    use_payout,
+)
+from redeem.journey.forms import CodeForm
+from redeem.journey.render import render_page
+from redeem.ops.metrics import record_step
+from redeem.security.keys import keyed, token_key
+from redeem.security.limits import client_ip, flow_key, payout_key
+from redeem.security.origin import is_same_origin_post
+
+BRANDS_PER_PAGE = 24
+POLL_SECONDS = 1
+
+
+# --- loading what a request names ---------------------------------------------------------
+
+
+@bp.url_value_preprocessor
+def _load(endpoint: str | None, values: dict | None) -> None:
+    values = values or {}
+    if "token" in values:
+        if not is_token(values["token"]):
+            abort(404)  # wrong shape: not a token, and GIFQ is never asked
+        g.token_key = token_key(values["token"])
+    if "flow_id" in values:
+        flow = flows.get(values.pop("flow_id"))
+        if flow is None:
+            abort(410)
+        g.flow, g.token_key, g.flow_root = flow, flow.token_key, flow.root_id
+        g.embedded = flow.embedded or _framed()
+        chosen = normalise(request.args.get("lang"))
+        if chosen and chosen != flow.locale:
+            flow.locale = chosen
+            flows.save(flow)
+        campaign = cached_campaign(flow.campaign_id)
+        if campaign is not None:
+            use_campaign(campaign)
+
+
+def _framed() -> bool:
+    return request.headers.get("Sec-Fetch-Dest") == "iframe" or request.values.get("embed") == "1"
+
+
+def _check_post(flow: Flow | None = None) -> None:
+    if not is_same_origin_post():
+        abort(403)
+    if flow is not None and not check_flow_token(flow, _single("csrf")):
+        abort(400)
+
+
+def _single(name: str) -> str | None:
+    """A form field given exactly once; repeated parameters are refused, not guessed at."""
+    values = request.form.getlist(name)
+    if len(values) > 1:
+        abort(400)
+    return values[0] if values else None
+
+
+def _flow() -> Flow:
+    flow: Flow = g.flow
+    return flow
+
+
+def _campaign_or_fetch(flow: Flow) -> None:
+    """Make sure the campaign's branding is in place, fetching the payout when this process forgot."""
+    if getattr(g, "campaign", None) is None:
+        _snapshot(flow, gifq.get_payout(flow.token, verification_token=_vtoken(flow)))
+
+
+def _vtoken(flow: Flow) -> str | None:
+    return flow.verification_token if flow.verified else None
+
+
+def _snapshot(flow: Flow, payout: Payout) -> None:
+    use_payout(payout)
+    flow.amount, flow.currency, flow.balance = str(payout.amount), payout.currency, str(payout.balance)
+    flow.recipient_name, flow.email_hint = payout.recipient.name, payout.recipient.email_hint
+    flow.expires_at = payout.expires_at.isoformat() if payout.expires_at else None
+    if payout.recipient.locale and not flow.locale:
+        g.recipient_locale = payout.recipient.locale
+
+
+def _go(endpoint: str, flow: Flow, **values: str) -> Response:
+    return redirect(url_for(endpoint, flow_id=flow.id, **values), code=303)
+
+
+# --- landing ------------------------------------------------------------------------------
+
+
+@bp.get("/r/<token>")
+@limiter.limit("60 per minute", key_func=client_ip)
+def landing(token: str) -> Response | str | tuple:
+    payout = gifq.get_payout(token)
+    use_payout(payout)
+    page = states.BY_STATUS[payout.status]
+    if page is states.LANDING:
+        record_step("link_opened")
+    return render_page(page, payout=payout, embedded=_framed())
+
+
+@bp.post("/r/<token>")
+@limiter.limit("20 per hour", key_func=client_ip)
+@limiter.limit("6 per hour", key_func=payout_key)
+def start(token: str) -> Response:
+    _check_post()
+    if not check_start_token(g.token_key, _single("csrf")):
+        abort(400)
+    payout = gifq.get_payout(token)
+    use_payout(payout)
+    if states.BY_STATUS[payout.status] is not states.LANDING:
+        return render_page(states.BY_STATUS[payout.status], payout=payout)
+    flow = flows.create(
+        token=token,
+        token_key=g.token_key,
+        campaign_id=payout.campaign.id,
+        locale=normalise(_single("lang")),
+        embedded=_single("embed") == "1" or _framed(),
+    )
+    _snapshot(flow, payout)
+    _send_code(flow)
+    return _go("redeem.code", flow)
+
+
+def _send_code(flow: Flow) -> None:
+    try:
+        sent = gifq.send_code(flow.token)
+    except errors.RateLimited as exc:
+        # Too soon after the last send: the code already on its way still works.
+        flow.resend_at = max(flow.resend_at, time.time() + exc.retry_after)
+        flow.notice = "resend_wait"
+    else:
+        flow.resend_at = sent.resend_available_at.timestamp()
+        flow.notice = "code_sent"
+        record_step("code_sent")
+    flows.save(flow)
+
+
+# --- the one-time code --------------------------------------------------------------------
+
+
+@bp.get("/f/<flow_id>/code")
+def code() -> Response | str | tuple:
+    flow = _flow()
+    if flow.verified:
+        return _go("redeem.brands", flow)
+    _campaign_or_fetch(flow)
+    notice, flow.notice = flow.notice, None
+    flows.save(flow)
+    return render_page(states.Page("code.html", 200, "code"), flow=flow, form=CodeForm(), notice=notice)
+
+
+@bp.post("/f/<flow_id>/code")
+@limiter.limit("30 per 10 minutes", key_func=client_ip)
+@limiter.limit("25 per hour", key_func=payout_key)
+def check_code() -> Response | str | tuple:
+    flow = _flow()
+    _check_post(flow)
+    if flow.verified:
+        return _go("redeem.brands", flow)
+    _single("code")
+    _campaign_or_fetch(flow)
+    form = CodeForm(request.form)
+    if not form.validate():
+        return render_page(states.Page("code.html", 400, "code"), flow=flow, form=form)
+    try:
+        grant = gifq.confirm_code(flow.token, code=form.code.data)
+    except errors.CodeInvalid as exc:
+        form.code.errors.append(form.wrong_code_message(exc.attempts_left))
+        return render_page(states.Page("code.html", 400, "code"), flow=flow, form=form)
+    except errors.CodeExpired:
+        form.code.errors.append(form.expired_message())
+        return render_page(states.Page("code.html", 400, "code"), flow=flow, form=form)
+    flow.verified = True
+    flow.verification_token = grant.verification_token
+    flow.verification_expires_at = grant.expires_at.timestamp()
+    flows.rotate(flow)
+    record_step("code_verified")
+    return _after_verification(flow)
+
+
+def _after_verification(flow: Flow) -> Response:
+    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    _snapshot(flow, payout)
+    in_flight = payout.in_flight()
+    if in_flight is not None:
+        flow.redemption_id, flow.redemption_brand = in_flight.id, in_flight.brand_slug
+        flows.save(flow)
+        return _go("redeem.processing", flow)
+    if payout.latest_completed() is not None and payout.balance == 0:
+        flows.save(flow)
+        return _go("redeem.card", flow)
+    flows.save(flow)
+    return _go("redeem.brands", flow)
+
+
+@bp.post("/f/<flow_id>/resend")
+@limiter.limit("10 per hour", key_func=client_ip)
+@limiter.limit("6 per hour", key_func=payout_key)
+def resend() -> Response:
+    flow = _flow()
+    _check_post(flow)
+    if not flow.verified:
+        if time.time() < flow.resend_at:
+            flow.notice = "resend_wait"
+            flows.save(flow)
+        else:
+            _send_code(flow)
+    return _go("redeem.code", flow)
+
+
+# --- choosing a brand ---------------------------------------------------------------------
+
+
+def _verified_flow() -> Flow:
+    flow = _flow()
+    if not flow.verified or flow.verification_expires_at < time.time():
+        flow.verified = False
+        flow.notice = "verify_again"
+        flows.save(flow)
+        abort(_go("redeem.code", flow))
+    return flow
+
+
+def _catalog(flow: Flow):  # type: ignore[no-untyped-def]
+    index = cached_catalog(flow.campaign_id, flow.currency, Decimal(flow.balance))
+    if index is None:
+        payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+        _snapshot(flow, payout)
+        flows.save(flow)
+        remember(payout)
+        index = cached_catalog(flow.campaign_id, flow.currency, Decimal(flow.balance))
+    assert index is not None
+    return index
+
+
+@bp.get("/f/<flow_id>/brands")
+def brands() -> Response | str | tuple:
+    flow = _verified_flow()
+    if flow.redemption_id:
+        return _go("redeem.processing", flow)
+    _campaign_or_fetch(flow)
+    index = _catalog(flow)
+    query = (request.args.get("q") or "")[:100]
+    category = (request.args.get("category") or "")[:50]
+    country = (request.args.get("country") or "")[:2]
+    found = index.search(query, category, country)
+    pages = max(1, math.ceil(len(found) / BRANDS_PER_PAGE))
+    try:
+        page_no = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        page_no = 1
+    shown = found[(page_no - 1) * BRANDS_PER_PAGE : page_no * BRANDS_PER_PAGE]
+    notice, flow.notice = flow.notice, None
+    if notice:
+        flows.save(flow)
+    return render_page(
+        states.Page("brands.html", 200, "brands"),
+        flow=flow,
+        index=index,
+        shown=shown,
+        total=len(found),
+        page_no=page_no,
+        pages=pages,
+        query=query,
+        category=category,
+        country=country,
+        notice=notice,
+    )
+
+
+def _brand_or_404(flow: Flow, slug: str):  # type: ignore[no-untyped-def]
+    entry = _catalog(flow).by_slug.get(slug[:100])
+    if entry is None:
+        abort(404)
+    return entry
+
+
+@bp.get("/f/<flow_id>/brands/<slug>")
+def brand(slug: str) -> Response | str | tuple:
+    flow = _verified_flow()
+    if flow.redemption_id:
+        return _go("redeem.processing", flow)
+    _campaign_or_fetch(flow)
+    chosen, product = _brand_or_404(flow, slug)
+    return render_page(states.Page("brand.html", 200, "brand"), flow=flow, brand=chosen, product=product)
+
+
+@bp.get("/f/<flow_id>/brands/<slug>/confirm")
+def confirm(slug: str) -> Response | str | tuple:
+    flow = _verified_flow()
+    if flow.redemption_id:
+        return _go("redeem.processing", flow)
+    _campaign_or_fetch(flow)
+    chosen, product = _brand_or_404(flow, slug)
+    return render_page(states.Page("confirm.html", 200, "confirm"), flow=flow, brand=chosen, product=product)
+
+
+@bp.post("/f/<flow_id>/brands/<slug>/confirm")
+@limiter.limit("10 per minute", key_func=flow_key)
+def redeem(slug: str) -> Response:
+    flow = _verified_flow()
+    _check_post(flow)
+    if flow.redemption_id:
+        return _go("redeem.processing", flow)  # a double click lands on the same redemption
+    chosen, product = _brand_or_404(flow, slug)
+    reference = keyed("reference", f"{flow.root_id}:{flow.attempt}")[:40]
+    request_body = {"product_id": product.id, "face_value": flow.balance, "reference": reference, "brand": chosen.slug}
+    try:
+        made = gifq.create_redemption(
+            flow.token,
+            verification_token=flow.verification_token or "",
+            product_id=product.id,
+            face_value=Decimal(flow.balance),
+            reference=reference,
+        )
+    except errors.GifqUnavailable:
+        # The POST may or may not have reached GIFQ: remember it, and let the processing page
+        # find out (re-reading first, then repeating the same reference) before anything else.
+        flow.redemption_unknown = request_body
+        flow.redemption_brand = chosen.slug
+        flows.save(flow)
+        return _go("redeem.processing", flow)
+    flow.redemption_id, flow.redemption_brand = made.id, chosen.slug
+    flows.save(flow)
+    record_step("brand_chosen")
+    return _go("redeem.processing", flow)
+
+
+# --- waiting, then the card ---------------------------------------------------------------
+
+
+def _resolve_unknown(flow: Flow) -> None:
+    body = flow.redemption_unknown
+    assert body is not None
+    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    _snapshot(flow, payout)
+    match = payout.in_flight() or next(
+        (r for r in reversed(payout.redemptions) if r.product_id == body["product_id"] and r.status is not RedemptionStatus.FAILED),
+        None,
+    )
+    if match is None:
+        # GIFQ has no trace of it: repeating the same reference can never charge twice.
+        match = gifq.create_redemption(
+            flow.token,
+            verification_token=flow.verification_token or "",
+            product_id=body["product_id"],
+            face_value=Decimal(body["face_value"]),
+            reference=body["reference"],
+        )
+    flow.redemption_id, flow.redemption_unknown = match.id, None
+    flows.save(flow)
+    record_step("brand_chosen")
+
+
+@bp.get("/f/<flow_id>/processing")
+def processing() -> Response | str | tuple:
+    flow = _verified_flow()
+    if flow.redemption_unknown:
+        _resolve_unknown(flow)
+    if not flow.redemption_id:
+        return _go("redeem.brands", flow)
+    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    _snapshot(flow, payout)
+    found = payout.redemption(flow.redemption_id)
+    if found is None:
+        raise errors.ContractError("the redemption we made is missing from the payout")
+    if found.status is RedemptionStatus.COMPLETED:
+        flows.save(flow)
+        return _go("redeem.card", flow)
+    if found.status is RedemptionStatus.FAILED:
+        flow.redemption_id, flow.attempt, flow.notice = None, flow.attempt + 1, "failed"
+        flows.save(flow)
+        return _go("redeem.brands", flow)
+    flows.save(flow)
+    entry = next((e for e in payout.catalog if e.brand.slug == flow.redemption_brand), None)
+    response = render_page(
+        states.Page("processing.html", 200, "processing"),
+        flow=flow,
+        brand=entry.brand if entry else None,
+        poll_seconds=POLL_SECONDS,
+    )
+    return response
+
+
+@bp.get("/f/<flow_id>/status")
+def status() -> tuple[dict, int, dict]:
+    """What the processing page's script polls: where to go next, if anywhere."""
+    flow = _verified_flow()
+    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    found = payout.redemption(flow.redemption_id) if flow.redemption_id else None
+    ready = found is None or found.status is not RedemptionStatus.PROCESSING
+    return {"ready": ready}, 200, {"Retry-After": str(POLL_SECONDS)}
+
+
+@bp.get("/f/<flow_id>/card")
+def card() -> Response | str | tuple:
+    flow = _verified_flow()
+    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    _snapshot(flow, payout)
+    flows.save(flow)
+    shown = (payout.redemption(flow.redemption_id) if flow.redemption_id else None) or payout.latest_completed()
+    if shown is None or shown.status is not RedemptionStatus.COMPLETED or shown.details is None:
+        return _go("redeem.processing" if flow.redemption_id else "redeem.brands", flow)
+    entry = next((e for e in payout.catalog if e.brand.slug == shown.brand_slug), None)
+    record_step("card_shown")
+    return render_page(
+        states.Page("card.html", 200, "card"),
+        flow=flow,
+        redemption=shown,
+        brand=entry.brand if entry else None,
+        fields=shown.details.present(),
+        redeemed=shown.brand_slug,
+    )

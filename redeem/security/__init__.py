@@ -1,0 +1,1 @@
+"""Response headers, rate limits, request-origin checks and keyed hashes."""

@@ -1,0 +1,75 @@
+"""The headers every response carries, error pages included.
+
+The CSP nonce is made per response in a before_request hook, so templates can mark the
+one script and the campaign's style block. frame-ancestors comes from the campaign the
+page belongs to (g.frame_ancestors, set by the view); a page with no known campaign
+refuses every frame.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, g, request
+
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=(), clipboard-write=(self)"
+)
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+def csp(nonce: str, frame_ancestors: tuple[str, ...], img_origins: tuple[str, ...]) -> str:
+    ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
+    images = " ".join(("'self'", *img_origins))
+    return (
+        "default-src 'none'; "
+        f"script-src 'nonce-{nonce}' 'strict-dynamic'; "
+        f"style-src 'self' 'nonce-{nonce}'; "
+        f"img-src {images}; "
+        "connect-src 'self'; "
+        "font-src 'self'; "
+        "base-uri 'none'; "
+        "object-src 'none'; "
+        "form-action 'self'; "
+        f"frame-ancestors {ancestors}"
+    )
+
+
+def csp_nonce() -> str:
+    """This response's nonce, made on first use (error pages can render before any hook runs)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    nonce: str = g.csp_nonce
+    return nonce
+
+
+def _add_headers(response: Response) -> Response:
+    from flask import current_app
+
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Robots-Tag"] = "noindex, nofollow"
+    headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint == "static":
+        headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
+        headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        return response
+    headers["Cache-Control"] = "no-store"
+    nonce = csp_nonce()
+    ancestors = getattr(g, "frame_ancestors", ())
+    headers["Content-Security-Policy"] = csp(
+        nonce, ancestors, tuple(current_app.config.get("ASSET_ORIGINS", ()))
+    )
+    if not ancestors:
+        headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def register_security_headers(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.after_request(_add_headers)

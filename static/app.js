@@ -1,0 +1,161 @@
+/* Progressive enhancement only: every page works without this file.
+   Copy buttons, instant brand filtering, polling while a card is issued, focus on errors,
+   hiding codes when the page comes back from the back/forward cache, and postMessage
+   events to an embedding parent (never to "*", never with a secret). */
+(function () {
+  "use strict";
+  var dataEl = document.getElementById("page-data");
+  var data = dataEl ? JSON.parse(dataEl.textContent) : { messages: {}, embedOrigins: [] };
+  var msg = data.messages || {};
+
+  // --- Embedding: talk to the parent only when it is an origin allowed to frame us. ---
+  var parentOrigin = null;
+  if (window.parent !== window) {
+    var candidates = [];
+    if (window.location.ancestorOrigins && window.location.ancestorOrigins.length) {
+      candidates.push(window.location.ancestorOrigins[0]);
+    }
+    if (document.referrer) {
+      try { candidates.push(new URL(document.referrer).origin); } catch (e) { /* ignore */ }
+    }
+    for (var i = 0; i < candidates.length && !parentOrigin; i++) {
+      if (originAllowed(candidates[i])) { parentOrigin = candidates[i]; }
+    }
+  }
+  function originAllowed(origin) {
+    return (data.embedOrigins || []).some(function (pattern) {
+      if (pattern === origin) { return true; }
+      var star = pattern.indexOf("://*.");
+      if (star === -1) { return false; }
+      var scheme = pattern.slice(0, star + 3), rest = pattern.slice(star + 4);
+      return origin.indexOf(scheme) === 0 && origin.slice(-rest.length) === rest &&
+        origin.length > scheme.length + rest.length;
+    });
+  }
+  function post(type, detail) {
+    if (!parentOrigin) { return; }
+    var message = { type: "gifq-redeem:" + type };
+    for (var key in detail || {}) { message[key] = detail[key]; }
+    window.parent.postMessage(message, parentOrigin);
+  }
+  if (parentOrigin) {
+    post("ready", {});
+    post("step", { name: data.step });
+    if (data.step === "card" && data.redeemed) { post("redeemed", { brand: data.redeemed }); }
+    if (document.body.dataset.error) { post("error", { kind: document.body.dataset.error }); }
+    var lastHeight = 0;
+    var sendHeight = function () {
+      var h = Math.ceil(document.documentElement.scrollHeight);
+      if (h !== lastHeight) { lastHeight = h; post("resize", { height: h }); }
+    };
+    sendHeight();
+    if (window.ResizeObserver) { new ResizeObserver(sendHeight).observe(document.body); }
+  }
+
+  // --- Focus the error summary when a form comes back with errors. ---
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) { summary.focus(); }
+
+  // --- A submit button works once: a double click sends one request. ---
+  document.querySelectorAll("form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("[data-once]");
+      if (button) { setTimeout(function () { button.disabled = true; }, 0); }
+    });
+  });
+
+  // --- Copy buttons copy the exact value. ---
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var target = document.getElementById(button.getAttribute("data-copy"));
+    if (!target) { return; }
+    button.hidden = false;
+    var label = button.firstChild.nodeValue;
+    button.addEventListener("click", function () {
+      var value = target.textContent;
+      var done = function () {
+        button.firstChild.nodeValue = msg.copied || "Copied";
+        setTimeout(function () { button.firstChild.nodeValue = label; }, 2000);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(value).then(done, function () { selectText(target); });
+      } else { selectText(target); }
+    });
+  });
+  function selectText(node) {
+    var range = document.createRange(); range.selectNodeContents(node);
+    var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+  }
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // --- The card must not reappear from the back/forward cache. ---
+  if (data.step === "card") {
+    window.addEventListener("pagehide", function () {
+      document.querySelectorAll(".card-fields").forEach(function (n) { n.remove(); });
+    });
+  }
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && data.step === "card") { window.location.reload(); }
+  });
+
+  // --- Resend countdown, rendered by the server, kept current here. ---
+  var countdown = document.querySelector("[data-countdown]");
+  if (countdown) {
+    var left = parseInt(countdown.getAttribute("data-countdown"), 10);
+    var timer = setInterval(function () {
+      left -= 1;
+      if (left <= 0) {
+        clearInterval(timer);
+        countdown.hidden = true;
+        document.querySelectorAll("button[disabled]").forEach(function (b) { b.disabled = false; });
+      }
+    }, 1000);
+  }
+
+  // --- While the card is issued, ask quietly instead of reloading the page. ---
+  var poll = document.querySelector("[data-poll]");
+  if (poll) {
+    var url = poll.getAttribute("data-poll");
+    var wait = parseInt(poll.getAttribute("data-poll-seconds"), 10) * 1000 || 1000;
+    var refresh = document.querySelector("meta[http-equiv=refresh]");
+    if (refresh) { refresh.remove(); }
+    var ask = function () {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          var after = parseFloat(r.headers.get("Retry-After"));
+          if (after > 0) { wait = Math.min(after * 1000, 30000); }
+          return r.ok ? r.json() : { ready: false };
+        })
+        .then(function (body) {
+          if (body.ready) { window.location.reload(); } else { setTimeout(ask, wait); }
+        }, function () { setTimeout(ask, wait * 2); });
+    };
+    setTimeout(ask, wait);
+  }
+
+  // --- Brand search filters as you type: the server renders, we swap the results in. ---
+  var filter = document.querySelector("[data-live-filter]");
+  if (filter && window.fetch && window.DOMParser) {
+    var results = document.getElementById("brand-results");
+    var pending = null, controller = null;
+    var update = function () {
+      var params = new URLSearchParams(new FormData(filter));
+      var target = filter.action + "?" + params.toString();
+      if (controller) { controller.abort(); }
+      controller = window.AbortController ? new AbortController() : null;
+      fetch(target, { signal: controller ? controller.signal : undefined })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("brand-results");
+          if (fresh) {
+            results.innerHTML = fresh.innerHTML;
+            history.replaceState(null, "", target);
+          }
+        }, function () { /* aborted or offline: the submit button still works */ });
+    };
+    filter.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(update, 150); });
+    filter.addEventListener("change", function () { clearTimeout(pending); update(); });
+  }
+})();
