@@ -39,7 +39,6 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     settings.check(app.config)
     app.config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
-    app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
 
 

@@ -1,0 +1,98 @@
+"""Fixtures every layer shares: the fake GIFQ process, the app (in-process or under gunicorn),
+parsed pages for view tests, and Playwright pointed at Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.fake import FakeGifq
+from tests.support.page import Node, check_invariants, parse
+from tests.support.processes import AppProcess, start_app
+
+# Playwright's own browser download is impossible on these machines; Debian's chromium works.
+# Elsewhere, unset CHROMIUM_PATH and run `playwright install chromium`.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+# Keep Chromium off the network: only loopback names resolve.
+RESOLVER = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    args = {**browser_type_launch_args, "args": [RESOLVER]}
+    if CHROMIUM:
+        args["executable_path"] = CHROMIUM
+    return args
+
+
+@pytest.fixture(scope="session")
+def fake() -> Iterator[FakeGifq]:
+    with FakeGifq(rate_limit=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_app(fake: FakeGifq) -> Iterator[AppProcess]:
+    """The real app under gunicorn, pointed at the fake. Rate limits off: tests share one IP."""
+    process = start_app(fake.base_url, RATELIMIT_ENABLED="false", LOG_LEVEL="DEBUG")
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def app(fake: FakeGifq):  # type: ignore[no-untyped-def]
+    from redeem import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "GIFQ_API_BASE": fake.base_url,
+            "SECRET_KEY": secrets.token_hex(32),
+            "RATELIMIT_ENABLED": False,
+            "ASSET_ORIGINS": (fake.base_url,),
+        }
+    )
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+class Pages:
+    """The Flask test client, returning parsed pages whose invariants have been checked."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.last: Any = None
+
+    def get(self, url: str, status: int = 200, **kw: Any) -> Node:
+        response = self.client.get(url, **kw)
+        return self._check(response, status)
+
+    def post(self, url: str, data: dict[str, Any], status: int = 303, **kw: Any) -> Any:
+        headers = {"Sec-Fetch-Site": "same-origin", **kw.pop("headers", {})}
+        response = self.client.post(url, data=data, headers=headers, **kw)
+        assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:2000])
+        self.last = response
+        return response
+
+    def _check(self, response: Any, status: int) -> Node:
+        assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:2000])
+        self.last = response
+        doc = parse(response.get_data(as_text=True))
+        if response.mimetype == "text/html":
+            check_invariants(doc, response.headers.get("Content-Security-Policy"))
+        return doc
+
+
+@pytest.fixture
+def pages(client: Any) -> Pages:
+    return Pages(client)
