@@ -9,7 +9,7 @@
   var msg = data.messages || {};
 
   // --- Embedding: talk to the parent only when it is an origin allowed to frame us. ---
-  var parentOrigin = null;
+  var parentOrigin = null, exactOrigins = [];
   if (window.parent !== window) {
     var candidates = [];
     if (window.location.ancestorOrigins && window.location.ancestorOrigins.length) {
@@ -18,8 +18,17 @@
     if (document.referrer) {
       try { candidates.push(new URL(document.referrer).origin); } catch (e) { /* ignore */ }
     }
+    try { candidates.push(window.sessionStorage.getItem("gifq-redeem:parent")); } catch (e) { /* storage blocked */ }
     for (var i = 0; i < candidates.length && !parentOrigin; i++) {
-      if (originAllowed(candidates[i])) { parentOrigin = candidates[i]; }
+      if (candidates[i] && originAllowed(candidates[i])) { parentOrigin = candidates[i]; }
+    }
+    if (parentOrigin) {
+      try { window.sessionStorage.setItem("gifq-redeem:parent", parentOrigin); } catch (e) { /* storage blocked */ }
+    } else {
+      // Firefox has no ancestorOrigins, and after the first page the referrer is our own page.
+      // frame-ancestors already made sure the parent is one of the allowed origins, so post to
+      // each exact one: the browser delivers a message only where targetOrigin matches.
+      exactOrigins = (data.embedOrigins || []).filter(function (o) { return o.indexOf("*") === -1; });
     }
   }
   function originAllowed(origin) {
@@ -33,19 +42,22 @@
     });
   }
   function post(type, detail) {
-    if (!parentOrigin) { return; }
     var message = { type: "gifq-redeem:" + type };
     for (var key in detail || {}) { message[key] = detail[key]; }
-    window.parent.postMessage(message, parentOrigin);
+    (parentOrigin ? [parentOrigin] : exactOrigins).forEach(function (target) {
+      window.parent.postMessage(message, target);
+    });
   }
-  if (parentOrigin) {
+  if (parentOrigin || exactOrigins.length) {
     post("ready", {});
     post("step", { name: data.step });
     if (data.step === "card" && data.redeemed) { post("redeemed", { brand: data.redeemed }); }
     if (document.body.dataset.error) { post("error", { kind: document.body.dataset.error }); }
     var lastHeight = 0;
     var sendHeight = function () {
-      var h = Math.ceil(document.documentElement.scrollHeight);
+      // The document's own height, not scrollHeight: that never drops below the frame's height,
+      // so a parent sizing the frame to it could grow it but never shrink it.
+      var h = Math.ceil(document.documentElement.getBoundingClientRect().height);
       if (h !== lastHeight) { lastHeight = h; post("resize", { height: h }); }
     };
     sendHeight();
@@ -101,18 +113,19 @@
   });
 
   // --- Resend countdown, rendered by the server, kept current here. ---
-  var countdown = document.querySelector("[data-countdown]");
-  if (countdown) {
-    var left = parseInt(countdown.getAttribute("data-countdown"), 10);
+  document.querySelectorAll("[data-wait]").forEach(function (button) {
+    var left = parseInt(button.getAttribute("data-wait"), 10);
+    var note = document.querySelector("[data-countdown]");
+    button.disabled = true;
     var timer = setInterval(function () {
       left -= 1;
       if (left <= 0) {
         clearInterval(timer);
-        countdown.hidden = true;
-        document.querySelectorAll("button[disabled]").forEach(function (b) { b.disabled = false; });
+        button.disabled = false;
+        if (note) { note.hidden = true; }
       }
     }, 1000);
-  }
+  });
 
   // --- While the card is issued, ask quietly instead of reloading the page. ---
   var poll = document.querySelector("[data-poll]");

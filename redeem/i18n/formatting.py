@@ -1,27 +1,42 @@
-"""Money, dates and numbers through Babel, in the active locale."""
+"""Money, dates, numbers, durations and lists through Babel, in the active locale.
+
+Everything a recipient reads that CLDR has an opinion about goes through here, so "50,00 €"
+in German, "€50.00" in English, "¥5,000" with no minor unit, "BHD 12.345" with three, and
+Arabic with its own order and marks come from the same data every browser and phone uses.
+
+Arabic digits: `ar` follows CLDR's default for the bare language, which since CLDR 42 is Latin
+digits ("‏50.00 €", "7 مارس 2025"), as the Maghreb and the Gulf's online services write them.
+The codes, PINs and the emailed 6-digit code are Latin digits too, so one page never mixes two
+digit systems. The code field still accepts Arabic-Indic digits (see journey/forms.py).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import math
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date as _format_date
+from babel.dates import format_timedelta
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
-from flask_babel import lazy_gettext as _l
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 
 def _locale() -> str:
     return str(get_locale() or "en")
 
 
-def money(amount: Decimal, currency: str, locale: str | None = None) -> str:
+def money(amount: Decimal | int | str, currency: str, locale: str | None = None) -> str:
     """"€50.00" in English, "50,00 €" in German; JPY without decimals, BHD with three."""
-    return format_currency(amount, currency, locale=locale or _locale())
+    return format_currency(Decimal(str(amount)), currency, locale=locale or _locale())
 
 
 def day(value: date | datetime | None, locale: str | None = None) -> str:
+    """"7 March 2025" as the locale writes a date in a sentence; the calendar day, no time."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -29,13 +44,32 @@ def day(value: date | datetime | None, locale: str | None = None) -> str:
     return _format_date(value, format="long", locale=locale or _locale())
 
 
-def register_filters(app) -> None:  # type: ignore[no-untyped-def]
-    app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["day"] = day
-
-
 def number(value: int | Decimal, locale: str | None = None) -> str:
     return format_decimal(value, locale=locale or _locale())
+
+
+def _timedelta(seconds: int | float) -> timedelta:
+    # Rounded up: a recipient told "30 seconds" must never try a moment too early.
+    return timedelta(seconds=max(1, math.ceil(seconds)))
+
+
+def duration(seconds: int | float, locale: str | None = None) -> str:
+    """ "30 seconds", "5 minutes", rounded up."""
+    return format_timedelta(_timedelta(seconds), threshold=1.5, locale=locale or _locale())
+
+
+def from_now(seconds: int | float, locale: str | None = None) -> str:
+    """ "in 30 seconds" as a whole phrase: Polish "za 30 sekund", Estonian "30 sekundi pärast",
+    Japanese "30 秒後". A bare duration glued after a translated "in" gets the case wrong."""
+    return format_timedelta(
+        _timedelta(seconds), threshold=1.5, add_direction=True, locale=locale or _locale()
+    )
+
+
+def list_of(items: Iterable[str], locale: str | None = None) -> str:
+    """ "Books, Games and Music"; Japanese "書籍、ゲーム", Arabic with its own "و"."""
+    items = [str(item) for item in items]
+    return format_list(items, locale=locale or _locale()) if items else ""
 
 
 def country_name(code: str) -> str:
@@ -59,7 +93,19 @@ def category_name(slug: str) -> str:
     return str(name) if name is not None else slug.replace("-", " ").capitalize()
 
 
+def register_filters(app) -> None:  # type: ignore[no-untyped-def]
+    app.jinja_env.filters.update(
+        money=money,
+        day=day,
+        number=number,
+        duration=duration,
+        from_now=from_now,
+        list_of=list_of,
+        decimal=Decimal,
+        category_name=category_name,
+    )
+
+
 def register_all(app) -> None:  # type: ignore[no-untyped-def]
     register_filters(app)
-    app.jinja_env.filters.update(number=number, decimal=Decimal, category_name=category_name)
     app.jinja_env.globals.update(country_name=country_name, category_name=category_name)

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from flask import current_app, g
 
+from redeem.branding import memory
+from redeem.branding.copy import clean_campaign
 from redeem.branding.embed import frame_ancestors
 from redeem.branding.theme import DEFAULT_THEME, build_theme
 from redeem.gifq.models import Brand, Campaign, Payout, Product
@@ -99,12 +101,26 @@ def use_campaign(campaign: Campaign | None) -> None:
         g.theme, g.frame_ancestors, g.campaign = DEFAULT_THEME, (), None
         return
     config = current_app.config
-    g.campaign = campaign
+    flow = g.get("flow")
+    memory.remember(campaign, token_key=g.get("token_key"), flow_id=flow.id if flow else None)
+    g.campaign = campaign = clean_campaign(campaign)
     g.theme = build_theme(campaign.branding, tuple(config.get("ASSET_ORIGINS", ())))
     g.frame_ancestors = frame_ancestors(
         campaign.branding.embed_origins, tuple(config.get("EMBED_ORIGINS", ()))
     )
     g.campaign_locale = campaign.branding.default_locale
+
+
+def use_remembered_campaign() -> None:
+    """For error pages: the campaign this link or flow last showed, when this process saw it."""
+    if g.get("campaign") is not None:
+        return
+    flow = g.get("flow")
+    campaign = cached_campaign(flow.campaign_id) if flow else None
+    if campaign is None:
+        campaign = memory.recall(token_key=g.get("token_key"), flow_id=g.get("flow_id_asked"))
+    if campaign is not None:
+        use_campaign(campaign)
 
 
 def use_payout(payout: Payout) -> None:

@@ -9,8 +9,10 @@ from flask import Flask, g
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
+from redeem.branding.embed import framed
 from redeem.flow import states
 from redeem.gifq import errors
+from redeem.journey.context import use_remembered_campaign
 from redeem.journey.render import render_page
 from redeem.ops.metrics import record_failure
 
@@ -27,7 +29,15 @@ BY_HTTP_STATUS = {
 }
 
 
+def _wear_campaign() -> None:
+    """Error pages wear the campaign's branding (and may be framed by its owners) when known."""
+    use_remembered_campaign()
+    if "embedded" not in g:
+        g.embedded = framed()
+
+
 def _gifq_error(exc: errors.GifqError):  # type: ignore[no-untyped-def]
+    _wear_campaign()
     page = states.page_for_error(exc)
     record_failure(page.step)
     log.warning("gifq outcome shown as an error page", extra={"kind": exc.kind, "page": page.step})
@@ -43,6 +53,7 @@ def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
     if exc.response is not None and 300 <= exc.response.status_code < 400:
         return exc.response
     page = BY_HTTP_STATUS.get(exc.code or 500, states.SERVER_ERROR)
+    _wear_campaign()
     retry = None
     if isinstance(exc, RateLimitExceeded):
         retry = _limiter_retry_after()
@@ -60,12 +71,14 @@ def _limiter_retry_after() -> int:
     current = limiter.current_limit
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    # The storage rounds the window's end up to a whole second; never promise more than one window.
+    return max(1, min(current.limit.get_expiry(), math.ceil(current.reset_at - time.time())))
 
 
 def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
     log.exception("unexpected error", extra={"step": getattr(g, "step", None)})
     record_failure("server_error")
+    _wear_campaign()
     html, status = render_page(states.SERVER_ERROR)
     return html, status
 

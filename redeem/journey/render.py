@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,6 +10,8 @@ import time
 from flask import current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 
+from redeem.branding.copy import fill
+from redeem.branding.embed import new_tab_url
 from redeem.branding.theme import DEFAULT_THEME, allowed_logo
 from redeem.flow.csrf import flow_token, start_token
 from redeem.flow.states import Page
@@ -27,13 +28,6 @@ def switch_url(locale: str) -> str:
         step = "redeem.brands" if flow.verified else "redeem.code"
         return url_for(step, flow_id=flow.id, lang=locale)
     return f"{request.path}?{urlencode({'lang': locale})}"
-
-
-def fill(text: str, recipient_name: str | None, amount: str) -> str:
-    """Campaign copy with its two variables filled in; Jinja escapes the result like any text."""
-    if not recipient_name:
-        text = re.sub(r",?\s*\{\{recipient_name\}\}", "", text)
-    return text.replace("{{recipient_name}}", recipient_name or "").replace("{{amount}}", amount)
 
 
 def _form_errors(form: Any) -> list[tuple[str, str]]:
@@ -58,6 +52,7 @@ def render_page(page: Page, **context: Any) -> tuple[str, int]:
         campaign=getattr(g, "campaign", None),
         embedded=context.pop("embedded", None) or getattr(g, "embedded", False),
         frame_ancestors=getattr(g, "frame_ancestors", ()),
+        new_tab_url=new_tab_url(),
         csrf_token=flow_token(flow) if flow is not None else (
             start_token(g.token_key) if getattr(g, "token_key", None) else ""
         ),

@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask import abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from redeem.branding.embed import framed as _framed
 from redeem.extensions import flows, gifq, limiter
 from redeem.flow import states
 from redeem.flow.csrf import check_flow_token, check_start_token
@@ -52,11 +53,12 @@ def _load(endpoint: str | None, values: dict | None) -> None:
             abort(404)  # wrong shape: not a token, and GIFQ is never asked
         g.token_key = token_key(values["token"])
     if "flow_id" in values:
-        flow = flows.get(values.pop("flow_id"))
+        g.flow_id_asked = values.pop("flow_id")  # lets an expired flow's page keep its branding
+        flow = flows.get(g.flow_id_asked)
         if flow is None:
             abort(410)
         g.flow, g.token_key, g.flow_root = flow, flow.token_key, flow.root_id
-        g.embedded = flow.embedded or _framed()
+        g.embedded = _framed(flow.embedded)
         chosen = normalise(request.args.get("lang"))
         if chosen and chosen != flow.locale:
             flow.locale = chosen
@@ -64,10 +66,6 @@ def _load(endpoint: str | None, values: dict | None) -> None:
         campaign = cached_campaign(flow.campaign_id)
         if campaign is not None:
             use_campaign(campaign)
-
-
-def _framed() -> bool:
-    return request.headers.get("Sec-Fetch-Dest") == "iframe" or request.values.get("embed") == "1"
 
 
 def _check_post(flow: Flow | None = None) -> None:
@@ -158,7 +156,9 @@ def _send_code(flow: Flow) -> None:
         flow.resend_at = max(flow.resend_at, time.time() + exc.retry_after)
         flow.notice = "resend_wait"
     else:
-        flow.resend_at = sent.resend_available_at.timestamp()
+        # GIFQ's clock may differ from ours: keep only the length of the cooldown it gave.
+        cooldown = (sent.resend_available_at - sent.code_sent_at).total_seconds()
+        flow.resend_at = time.time() + max(0.0, cooldown)
         flow.notice = "code_sent"
         record_step("code_sent")
     flows.save(flow)
@@ -229,11 +229,8 @@ def resend() -> Response:
     flow = _flow()
     _check_post(flow)
     if not flow.verified:
-        if time.time() < flow.resend_at:
-            flow.notice = "resend_wait"
-            flows.save(flow)
-        else:
-            _send_code(flow)
+        # GIFQ's cooldown is the authority (our clock may differ): always ask, and show its answer.
+        _send_code(flow)
     return _go("redeem.code", flow)
 
 
