@@ -1,0 +1,244 @@
+"""Every page state and error, rendered by the app against the fake, checked as HTML."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.fake import FakeGifq
+
+
+def main_text(doc) -> str:  # type: ignore[no-untyped-def]
+    return doc.find("main").text()
+
+
+def test_the_landing_page_shows_headline_sender_amount_expiry_and_one_button(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout(amount=50, currency="EUR", name="Alice")
+    doc = journey.land(token)
+    assert doc.find("h1").text() == "You've received a gift, Alice!"
+    assert "Claim your €50.00 gift card below." in main_text(doc)
+    summary = doc.find("dl").text()
+    assert "Acme Rewards" in summary and "€50.00" in summary
+    assert doc.find("time").attrs["datetime"] == fake.payout(token)["expires_at"][:10]
+    buttons = doc.find("main").find_all("button")
+    assert [b.text() for b in buttons] == ["Email me a code"]
+
+
+def test_a_get_of_the_landing_page_changes_nothing(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    email = fake.email_of(token)
+    for _ in range(3):
+        journey.land(token)
+    journey.pages.client.head(f"/r/{token}")
+    journey.pages.client.get(f"/r/{token}", headers={"Sec-Purpose": "prefetch"})
+    assert [m for m in fake.outbox(email) if m["kind"] == "verification_code"] == []
+    assert fake.payout(token)["verification"]["code_sent_at"] is None
+
+
+def test_the_headline_is_escaped_plain_text_with_variables_filled(journey, fake: FakeGifq) -> None:
+    fake.set_campaign("plain", headline="<b>Hi {{recipient_name}}</b>", body="Worth {{amount}} <script>x</script>")
+    try:
+        token, _ = fake.create_payout(campaign="plain", amount=20, currency="USD", name="<i>Bo</i>")
+        doc = journey.land(token)
+        html = journey.pages.last.get_data(as_text=True)
+        assert doc.find("h1").text() == "<b>Hi <i>Bo</i></b>"
+        assert "<script>x" not in html and "&lt;script&gt;x" in html
+        assert "Worth $20.00" in main_text(doc)
+    finally:
+        fake.set_campaign("plain", headline="", body="")
+
+
+def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout(email="alice.smith@example.com")
+    journey.land(token)
+    journey.ask_for_code()
+    doc = journey.pages.get(journey.flow_url + "/code")
+    assert "a***@example.com" in main_text(doc)
+    field = doc.by_id("code")
+    assert field.attrs["autocomplete"] == "one-time-code"
+    assert field.attrs["inputmode"] == "numeric"
+    assert doc.find("label", **{"for": "code"}).text() == "6-digit code"
+    wait = doc.by_id("resend-wait")
+    assert wait is not None and "seconds" in wait.text()
+
+
+def test_a_wrong_code_comes_back_as_a_400_with_the_tries_left(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    journey.land(token)
+    journey.ask_for_code()
+    right = fake.latest_code(fake.email_of(token))
+    journey.enter("000000" if right != "000000" else "111111", status=400)
+    from tests.support.page import parse
+
+    doc = parse(journey.pages.last.get_data(as_text=True))
+    assert "You have 4 tries left" in doc.by_id("code-error").text()
+    assert doc.find("div", **{"class": "error-summary"}) is not None
+    assert doc.find("title").text().startswith("Error: ")
+    assert doc.by_id("code").attrs.get("aria-invalid") == "true"
+
+
+@pytest.mark.parametrize("bad", ["", "12345", "1234567", "12345²", "+12345", "1e5", "0x1", "abcdef"])
+def test_malformed_codes_are_refused_before_gifq_is_asked(journey, fake: FakeGifq, bad: str) -> None:
+    token, _ = fake.create_payout()
+    journey.land(token)
+    journey.ask_for_code()
+    for _ in range(5):
+        journey.enter(bad, status=400)
+    # Five wrong tries would kill the code at GIFQ: none were spent, so the right code still works.
+    journey.enter(fake.latest_code(fake.email_of(token)))
+    assert journey.pages.last.headers["Location"].endswith("/brands")
+
+
+def test_brands_need_a_verified_code_first(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    journey.land(token)
+    flow = journey.ask_for_code()
+    for path in ("/brands", "/brands/northwind-books", "/brands/northwind-books/confirm", "/card", "/processing"):
+        response = journey.pages.client.get(flow + path)
+        assert response.status_code == 303 and response.headers["Location"].endswith("/code"), path
+    response = journey.pages.client.post(
+        flow + "/brands/northwind-books/confirm", data={"csrf": "x"}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith("/code")
+    assert fake.payouts_for(token)["redemptions"] == []
+
+
+def test_the_brands_page_lists_eligible_brands_with_search_and_filters(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout(amount=50, currency="EUR")
+    flow = journey.verified(token)
+    doc = journey.pages.get(flow + "/brands")
+    names = [n.text() for n in doc.find_all("span", **{"class": "brand-tile__name"})]
+    assert "Northwind Books" in names and "Failing Florist" in names
+    assert doc.find("form", role="search").attrs["method"] == "get"
+    found = journey.pages.get(flow + "/brands?q=north")
+    assert [n.text() for n in found.find_all("span", **{"class": "brand-tile__name"})] == ["Northwind Books"]
+    filtered = journey.pages.get(flow + "/brands?category=entertainment")
+    assert "Slow Cinema" in filtered.find("main").text()
+    assert "Northwind Books" not in filtered.find("main").text()
+    by_country = journey.pages.get(flow + "/brands?country=FR")
+    assert all("France" in n.text() for n in by_country.find_all("span", **{"class": "brand-tile__meta"}))
+
+
+def test_ineligible_products_are_not_offered(journey, fake: FakeGifq) -> None:
+    # Kiosque Lumière sells only 10, 20 and 50 EUR cards: a 30 EUR payout cannot choose it.
+    token, _ = fake.create_payout(amount=30, currency="EUR")
+    flow = journey.verified(token)
+    doc = journey.pages.get(flow + "/brands?q=kiosque")
+    assert "Kiosque" not in doc.find("main").text()
+    assert journey.pages.client.get(flow + "/brands/kiosque-lumiere").status_code == 404
+
+
+def test_a_5000_brand_catalog_is_paged_and_stays_small(journey, fake: FakeGifq) -> None:
+    scale = fake.scale_campaign(brands=5000, currency="EUR", amount=50)
+    flow = journey.verified(scale["token"])
+    doc = journey.pages.get(flow + "/brands")
+    assert len(doc.find_all("li", **{"class": "brand-tile"})) == 24
+    assert doc.find("p", **{"class": "results-count"}).text() == "5,000 brands"
+    assert len(journey.pages.last.get_data()) < 40_000
+    last = journey.pages.get(flow + "/brands?page=9999")
+    assert "Page" in last.find("nav", **{"class": "pager"}).text()
+
+
+def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    flow = journey.verified(token)
+    brand = journey.pages.get(flow + "/brands/northwind-books")
+    assert brand.find("h1").text() == "Northwind Books"
+    assert "How to use it" in brand.find("main").text() and "Terms" in brand.find("main").text()
+    confirm = journey.pages.get(flow + "/brands/northwind-books/confirm")
+    assert "This choice is final" in confirm.find("main").text()
+    assert confirm.find("button").text() == "Confirm and get my card"
+
+
+def test_the_processing_page_refreshes_itself_and_the_card_shows_only_returned_fields(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    flow = journey.verified(token)
+    journey.redeem("serial-travel")
+    doc = journey.pages.get(flow + "/processing")
+    assert doc.find("meta", **{"http-equiv": "refresh"}) is not None
+    status = journey.pages.client.get(flow + "/status")
+    assert status.headers["Retry-After"] == "1" and status.json == {"ready": False}
+    deadline = time.monotonic() + 10
+    response = journey.pages.client.get(flow + "/processing")
+    while response.status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.3)
+        response = journey.pages.client.get(flow + "/processing")
+    assert response.headers["Location"].endswith("/card")
+    card = journey.pages.get(flow + "/card")
+    labels = [dt.text() for dt in card.find("dl", **{"class": "card-fields"}).find_all("dt")]
+    assert labels == ["Serial number", "Security code", "Expires"]
+
+
+def test_a_double_post_of_the_confirmation_makes_one_redemption(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    journey.verified(token)
+    journey.pages.get(f"{journey.flow_url}/brands/northwind-books/confirm")
+    csrf = journey.csrf()
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(_: int) -> int:
+        client = journey.pages.client.application.test_client()
+        return client.post(
+            f"{journey.flow_url}/brands/northwind-books/confirm",
+            data={"csrf": csrf},
+            headers={"Sec-Fetch-Site": "same-origin"},
+        ).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert set(pool.map(post, range(4))) == {303}
+    assert len(fake.payouts_for(token)["redemptions"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("scenario", "status", "heading"),
+    [
+        ("expired", 410, "This link has expired"),
+        ("cancelled", 410, "This gift is no longer available"),
+    ],
+)
+def test_dead_payouts_get_their_own_page(pages, fake: FakeGifq, scenario: str, status: int, heading: str) -> None:
+    doc = pages.get(f"/r/{fake.demo_token(scenario)}", status=status)
+    assert doc.find("h1").text() == heading
+    assert doc.find("form") is None or doc.find("main").find("form") is None
+
+
+def test_unknown_and_malformed_links_share_one_404_page(pages) -> None:
+    unknown = pages.get("/r/" + "Q" * 43, status=404)
+    malformed = pages.get("/r/too-short", status=404)
+    assert unknown.find("h1").text() == malformed.find("h1").text() == "This link doesn't work"
+
+
+def test_an_unknown_flow_gets_the_start_again_page(pages) -> None:
+    doc = pages.get("/f/" + "A" * 32 + "/code", status=410)
+    assert doc.find("h1").text() == "This page has expired"
+
+
+def test_a_cross_site_post_is_refused_before_gifq_is_asked(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    journey.land(token)
+    csrf = journey.csrf()
+    response = journey.pages.client.post(f"/r/{token}", data={"csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+    assert [m for m in fake.outbox(fake.email_of(token)) if m["kind"] == "verification_code"] == []
+
+
+def test_a_post_without_the_csrf_token_is_refused(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    journey.land(token)
+    response = journey.pages.client.post(f"/r/{token}", data={}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 400
+
+
+def test_the_old_flow_id_is_dead_after_the_code_is_verified(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    journey.land(token)
+    before = journey.ask_for_code()
+    journey.enter(fake.latest_code(fake.email_of(token)))
+    assert journey.flow_url != before
+    assert journey.pages.client.get(before + "/brands").status_code == 410
+
+
+def test_the_home_page_explains_the_service(pages) -> None:
+    doc = pages.get("/")
+    assert doc.find("h1").text() == "Your gift, one click away"
