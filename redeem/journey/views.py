@@ -21,7 +21,7 @@ from redeem.flow import states
 from redeem.flow.csrf import check_flow_token, check_start_token
 from redeem.flow.store import Flow
 from redeem.gifq import errors
-from redeem.gifq.models import Payout, RedemptionStatus, is_token
+from redeem.gifq.models import Brand, Payout, RedemptionStatus, is_token
 from redeem.i18n.locale import normalise
 from redeem.journey import bp
 from redeem.journey.context import (
@@ -385,7 +385,11 @@ def processing() -> Response | str | tuple:
         _resolve_unknown(flow)
     if not flow.redemption_id:
         return _go("redeem.brands", flow)
-    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    try:
+        payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    except errors.RateLimited as exc:
+        # GIFQ asks us to slow down: keep waiting on this page, just less often.
+        return _processing_page(flow, None, max(POLL_SECONDS, math.ceil(exc.retry_after)))
     _snapshot(flow, payout)
     found = payout.redemption(flow.redemption_id)
     if found is None:
@@ -399,20 +403,24 @@ def processing() -> Response | str | tuple:
         return _go("redeem.brands", flow)
     flows.save(flow)
     entry = next((e for e in payout.catalog if e.brand.slug == flow.redemption_brand), None)
-    response = render_page(
-        states.Page("processing.html", 200, "processing"),
-        flow=flow,
-        brand=entry.brand if entry else None,
-        poll_seconds=POLL_SECONDS,
+    return _processing_page(flow, entry.brand if entry else None, POLL_SECONDS)
+
+
+def _processing_page(flow: Flow, brand: Brand | None, poll_seconds: int) -> tuple[str, int, dict]:
+    html, status = render_page(
+        states.Page("processing.html", 200, "processing"), flow=flow, brand=brand, poll_seconds=poll_seconds
     )
-    return response
+    return html, status, {"Retry-After": str(poll_seconds)}
 
 
 @bp.get("/f/<flow_id>/status")
 def status() -> tuple[dict, int, dict]:
     """What the processing page's script polls: where to go next, if anywhere."""
     flow = _verified_flow()
-    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    try:
+        payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    except errors.RateLimited as exc:
+        return {"ready": False}, 200, {"Retry-After": str(math.ceil(exc.retry_after))}
     found = payout.redemption(flow.redemption_id) if flow.redemption_id else None
     ready = found is None or found.status is not RedemptionStatus.PROCESSING
     return {"ready": ready}, 200, {"Retry-After": str(POLL_SECONDS)}
