@@ -56,6 +56,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "WEB_CONCURRENCY": _int(env, "WEB_CONCURRENCY", 1),
         "INSTANCES": _int(env, "INSTANCES", 1),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # Host names this app answers to; others get 400 (Flask checks it). Empty: any.
+        "TRUSTED_HOSTS": list(_words(env, "TRUSTED_HOSTS")) or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # Per-phase httpx timeouts; GIFQ_DEADLINE caps a whole call, retries included, and
         # stays below gunicorn's 30 s worker timeout (gunicorn.conf.py).
@@ -130,9 +132,7 @@ def check(config: Mapping[str, Any]) -> None:
 
 
 def _is_embed_origin(origin: str) -> bool:
-    parts = urlsplit(origin)
-    if parts.path or parts.query or parts.fragment or not parts.hostname:
-        return False
-    if parts.scheme == "https":
-        return True
-    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    # The same strict check every page applies, so a bad entry stops the start, not a page.
+    from redeem.branding.embed import valid_origin
+
+    return valid_origin(origin) is not None

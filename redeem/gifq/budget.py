@@ -1,0 +1,195 @@
+"""Keep every worker and instance together under GIFQ's requests-per-second limit.
+
+GIFQ throttles recipient calls per client IP (10/s in the docs), and all our instances
+usually leave through one egress IP. A 429 costs a recipient a "busy" page, so we queue
+briefly instead: ``acquire(timeout)`` waits for a free slot and raises ``RateLimited`` only
+when the wait would not fit in what is left of the caller's deadline.
+
+The limiter is a sliding log ("at most N sends in any window of one second"), not a fixed
+per-second counter: two bursts either side of a second boundary would let 2N through in
+well under a second, which a sliding-window limiter upstream would answer with 429s.
+With ``REDIS_URL`` the log lives in one Redis sorted set, updated by an atomic Lua script
+on Redis's own clock so instances with skewed clocks still agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from redeem.gifq.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class Budget(Protocol):
+    def acquire(self, timeout: float) -> None: ...
+
+
+class Unlimited:
+    """``GIFQ_BUDGET_PER_SECOND = 0``: load tests against a fake with its limit off."""
+
+    def acquire(self, timeout: float) -> None:
+        return None
+
+
+class _Waiting:
+    """The queueing policy shared by both limiters: wait while the deadline allows."""
+
+    clock: Clock
+    sleep: Sleep
+
+    def try_acquire(self) -> float:
+        """Take a slot and return 0, or return how many seconds until one frees up."""
+        raise NotImplementedError
+
+    def acquire(self, timeout: float) -> None:
+        started = self.clock()
+        while True:
+            wait = self.try_acquire()
+            if wait <= 0:
+                return
+            if self.clock() - started + wait > timeout:
+                raise RateLimited(wait)
+            # A little jitter so the waiters of one slot don't all wake in the same instant.
+            self.sleep(wait + random.uniform(0, 0.01))  # noqa: S311 - not security relevant
+
+
+class LocalBudget(_Waiting):
+    """One process's sliding log: used alone without Redis, and as Redis's fallback."""
+
+    def __init__(
+        self,
+        per_second: int,
+        *,
+        window: float = 1.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if per_second < 1:
+            raise ValueError("per_second must be at least 1; use Unlimited to switch it off")
+        self.limit = per_second
+        self.window = window
+        self.clock = clock
+        self.sleep = sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> float:
+        with self._lock:
+            now = self.clock()
+            while self._sent and self._sent[0] <= now - self.window:
+                self._sent.popleft()
+            if len(self._sent) < self.limit:
+                self._sent.append(now)
+                return 0.0
+            return self._sent[0] + self.window - now
+
+
+# KEYS[1]: the sorted set of sends. ARGV: limit, window in microseconds, a unique member,
+# and "now" in microseconds (empty: use Redis's clock, which every instance shares).
+# Returns 0 when a slot was taken, else the microseconds until the oldest send leaves.
+_SLIDING_LOG = """
+local now
+if ARGV[4] ~= '' then
+  now = tonumber(ARGV[4])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)
+"""
+
+
+class RedisBudget(_Waiting):
+    """The sliding log shared by every process that uses the same Redis and key.
+
+    If Redis fails, we fall back to this process's own limiter rather than fail the
+    recipient's request: GIFQ would at worst answer 429, which the client already handles.
+    """
+
+    def __init__(
+        self,
+        redis_client: Any,
+        per_second: int,
+        *,
+        key: str = "gifq:budget",
+        window: float = 1.0,
+        clock: Clock | None = None,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.limit = per_second
+        self.window = window
+        self.key = key
+        self.clock = time.monotonic
+        self.sleep = sleep
+        self._redis_clock = clock
+        self._script = redis_client.register_script(_SLIDING_LOG)
+        self.fallback = LocalBudget(per_second, window=window, sleep=sleep)
+        self._counter = 0
+        self._lock = threading.Lock()
+        self._warned_at = float("-inf")
+
+    def _member(self) -> str:
+        with self._lock:
+            self._counter += 1
+            counter = self._counter
+        return f"{os.getpid()}:{counter}:{random.getrandbits(32):08x}"
+
+    def try_acquire(self) -> float:
+        import redis
+
+        now = "" if self._redis_clock is None else str(int(self._redis_clock() * 1_000_000))
+        try:
+            wait_us = self._script(
+                keys=[self.key],
+                args=[self.limit, int(self.window * 1_000_000), self._member(), now],
+            )
+        except redis.RedisError as exc:
+            self._warn(exc)
+            return self.fallback.try_acquire()
+        return int(wait_us) / 1_000_000
+
+    def _warn(self, exc: Exception) -> None:
+        # Once a minute is enough to page someone; once per request would flood the logs.
+        now = time.monotonic()
+        if now - self._warned_at >= 60:
+            self._warned_at = now
+            log.warning(
+                "GIFQ budget: Redis unavailable, limiting per process (%s)", type(exc).__name__
+            )
+
+
+def make_budget(
+    per_second: int,
+    redis_url: str | None = None,
+    *,
+    key: str = "gifq:budget",
+) -> Budget:
+    if per_second <= 0:
+        return Unlimited()
+    if not redis_url:
+        return LocalBudget(per_second)
+    import redis
+
+    # Short socket timeouts: a slow Redis must not eat the recipient's GIFQ deadline.
+    client = redis.Redis.from_url(redis_url, socket_timeout=0.25, socket_connect_timeout=0.25)
+    return RedisBudget(client, per_second, key=key)

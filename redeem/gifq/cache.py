@@ -1,0 +1,114 @@
+"""A tiny per-process cache of payouts, so one page view costs GIFQ one request.
+
+A recipient's page often reads the payout several times within a second (the view, the
+flow table, a processing poll); all of them share GIFQ's 10 requests/s. Entries are keyed
+on HMACs of the payout token *and* of the verification token, so a verified view is never
+served to a request that is not verified, nor to one verified with a different credential.
+
+Within ``ttl`` an entry is served without a call. After that it is only good for an
+``If-None-Match`` revalidation, except entries that carry card details: those are dropped
+at ``ttl``, so a gift-card code never sits in memory longer than it has to.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from redeem.gifq.models import Payout
+
+Key = tuple[str, str]  # (HMAC of the payout token, HMAC of the verification token or "")
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPayout:
+    etag: str | None
+    payout: Payout
+    fetched_at: float
+    secret: bool
+
+
+def carries_secrets(payout: Payout) -> bool:
+    return any(r.details is not None and r.details.present() for r in payout.redemptions)
+
+
+class PayoutCache:
+    def __init__(
+        self,
+        ttl: float = 1.0,
+        maxsize: int = 1024,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.maxsize = maxsize
+        self._clock = clock
+        self._entries: OrderedDict[Key, CachedPayout] = OrderedDict()
+        # When each token was last invalidated, on a counter that only moves forward. A GET
+        # that started before a POST for the same token must not store its (older) answer.
+        self._tick = 0
+        self._invalidated: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def lookup(self, key: Key) -> tuple[CachedPayout | None, bool]:
+        """The entry for ``key`` (or None) and whether it is fresh enough to use without a call."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None, False
+            age = self._clock() - entry.fetched_at
+            if age < self.ttl:
+                self._entries.move_to_end(key)
+                return entry, True
+            if entry.secret:
+                del self._entries[key]
+                return None, False
+            return entry, False
+
+    def generation(self) -> int:
+        """Read before a GET; pass to ``store`` so a POST in between wins."""
+        with self._lock:
+            return self._tick
+
+    def store(
+        self, key: Key, etag: str | None, payout: Payout, *, secret: bool, generation: int
+    ) -> None:
+        with self._lock:
+            if self._invalidated.get(key[0], -1) > generation:
+                return
+            now = self._clock()
+            self._prune_secrets(now)
+            self._entries[key] = CachedPayout(etag, payout, now, secret)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+    def invalidate(self, token_mac: str) -> None:
+        with self._lock:
+            self._tick += 1
+            self._invalidated[token_mac] = self._tick
+            self._invalidated.move_to_end(token_mac)
+            # Only GETs still in flight (at most one deadline old) need these marks.
+            while len(self._invalidated) > self.maxsize * 4:
+                self._invalidated.popitem(last=False)
+            for key in [k for k in self._entries if k[0] == token_mac]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def _prune_secrets(self, now: float) -> None:
+        # Entries nobody asks for again would otherwise keep card details until LRU eviction.
+        expired = [
+            k for k, e in self._entries.items() if e.secret and now - e.fetched_at >= self.ttl
+        ]
+        for key in expired:
+            del self._entries[key]
