@@ -70,7 +70,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
         "DEMO": env.get("REDEEM_DEMO") == "1",
         # Off only for tests and benchmarks that drive many journeys from one address.
-        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower() not in ("0", "false", "off"),
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower()
+        not in ("0", "false", "off"),
     }
 
 

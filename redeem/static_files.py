@@ -51,7 +51,9 @@ def register_static(app: Flask) -> None:
             abort(404)
         if request.if_none_match.contains(asset.digest):
             return Response(status=304)
-        use_gzip = asset.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", "")
+        use_gzip = asset.gzipped is not None and "gzip" in request.headers.get(
+            "Accept-Encoding", ""
+        )
         response = Response(asset.gzipped if use_gzip else asset.body, mimetype=asset.mimetype)
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"

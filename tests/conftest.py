@@ -19,7 +19,10 @@ from tests.support.processes import AppProcess, start_app
 # Elsewhere, unset CHROMIUM_PATH and run `playwright install chromium`.
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
 # Keep Chromium off the network: only loopback names resolve.
-RESOLVER = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, EXCLUDE 127.0.0.1"
+RESOLVER = (
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, "
+    "EXCLUDE 127.0.0.1"
+)
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +31,17 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     if CHROMIUM:
         args["executable_path"] = CHROMIUM
     return args
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Every layer renders with current catalogs: .mo files are build artifacts, made here
+    when missing or older than their .po (scripts/test.sh compiles them too)."""
+    from pathlib import Path
+
+    from redeem.i18n.catalogs import compile_catalogs
+
+    compile_catalogs(Path(__file__).resolve().parent.parent / "translations")
 
 
 @pytest.fixture(scope="session")
@@ -80,12 +94,18 @@ class Pages:
     def post(self, url: str, data: dict[str, Any], status: int = 303, **kw: Any) -> Any:
         headers = {"Sec-Fetch-Site": "same-origin", **kw.pop("headers", {})}
         response = self.client.post(url, data=data, headers=headers, **kw)
-        assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:2000])
+        assert response.status_code == status, (
+            response.status_code,
+            response.get_data(as_text=True)[:2000],
+        )
         self.last = response
         return response
 
     def _check(self, response: Any, status: int) -> Node:
-        assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:2000])
+        assert response.status_code == status, (
+            response.status_code,
+            response.get_data(as_text=True)[:2000],
+        )
         self.last = response
         doc = parse(response.get_data(as_text=True))
         if response.mimetype == "text/html":

@@ -154,7 +154,7 @@ class FlowStore:
         self._backend.set(self.prefix + flow.id, flow.to_json(), self.ttl)
 
     def rotate(self, flow: Flow) -> Flow:
-        """A new id after verification, so an id seen before the code was entered is worth nothing."""
+        """A new id after verification: an id seen before the code was entered is worth nothing."""
         old = flow.id
         flow.id = new_flow_id()
         flow.csrf_secret = secrets.token_hex(16)

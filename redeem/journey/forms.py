@@ -42,7 +42,9 @@ class CodeForm(FlaskForm):
         if not field.data:
             raise ValidationError(_l("Enter the 6-digit code we emailed you."))
         if not SIX_DIGITS.fullmatch(field.data):
-            raise ValidationError(_l("The code is 6 digits, like 123456. Check the email and try again."))
+            raise ValidationError(
+                _l("The code is 6 digits, like 123456. Check the email and try again.")
+            )
 
     @staticmethod
     def wrong_code_message(attempts_left: int | None) -> str:
@@ -56,4 +58,6 @@ class CodeForm(FlaskForm):
 
     @staticmethod
     def expired_message() -> str:
-        return str(_l("That code has expired or was used up. Send a new code and use the newest email."))
+        return str(
+            _l("That code has expired or was used up. Send a new code and use the newest email.")
+        )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
-
-import time
 
 from flask import current_app, g, render_template, request, url_for
 from flask_babel import get_locale
@@ -53,14 +52,16 @@ def render_page(page: Page, **context: Any) -> tuple[str, int]:
         embedded=context.pop("embedded", None) or getattr(g, "embedded", False),
         frame_ancestors=getattr(g, "frame_ancestors", ()),
         new_tab_url=new_tab_url(),
-        csrf_token=flow_token(flow) if flow is not None else (
-            start_token(g.token_key) if getattr(g, "token_key", None) else ""
-        ),
+        csrf_token=flow_token(flow)
+        if flow is not None
+        else (start_token(g.token_key) if getattr(g, "token_key", None) else ""),
         flow=flow,
         now=time.time(),
         is_error=page.status >= 400,
         fill=fill,
-        allowed_image=lambda url: allowed_logo(url, tuple(current_app.config.get("ASSET_ORIGINS", ()))),
+        allowed_image=lambda url: allowed_logo(
+            url, tuple(current_app.config.get("ASSET_ORIGINS", ()))
+        ),
         errors=_form_errors(context.get("form")),
         redeemed=context.pop("redeemed", None),
         **context,

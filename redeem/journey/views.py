@@ -89,7 +89,7 @@ def _flow() -> Flow:
 
 
 def _campaign_or_fetch(flow: Flow) -> None:
-    """Make sure the campaign's branding is in place, fetching the payout when this process forgot."""
+    """Put the campaign's branding in place, fetching the payout if this process forgot it."""
     if getattr(g, "campaign", None) is None:
         _snapshot(flow, gifq.get_payout(flow.token, verification_token=_vtoken(flow)))
 
@@ -100,7 +100,11 @@ def _vtoken(flow: Flow) -> str | None:
 
 def _snapshot(flow: Flow, payout: Payout) -> None:
     use_payout(payout)
-    flow.amount, flow.currency, flow.balance = str(payout.amount), payout.currency, str(payout.balance)
+    flow.amount, flow.currency, flow.balance = (
+        str(payout.amount),
+        payout.currency,
+        str(payout.balance),
+    )
     flow.recipient_name, flow.email_hint = payout.recipient.name, payout.recipient.email_hint
     flow.expires_at = payout.expires_at.isoformat() if payout.expires_at else None
     if payout.recipient.locale and not flow.locale:
@@ -140,7 +144,8 @@ def start(token: str) -> Response:
         token=token,
         token_key=g.token_key,
         campaign_id=payout.campaign.id,
-        locale=normalise(_single("lang")),
+        # The recipient's choice, else the sender's for them: later steps no longer see the payout.
+        locale=normalise(_single("lang")) or normalise(payout.recipient.locale),
         embedded=_single("embed") == "1" or _framed(),
     )
     _snapshot(flow, payout)
@@ -175,7 +180,9 @@ def code() -> Response | str | tuple:
     _campaign_or_fetch(flow)
     notice, flow.notice = flow.notice, None
     flows.save(flow)
-    return render_page(states.Page("code.html", 200, "code"), flow=flow, form=CodeForm(), notice=notice)
+    return render_page(
+        states.Page("code.html", 200, "code"), flow=flow, form=CodeForm(), notice=notice
+    )
 
 
 @bp.post("/f/<flow_id>/code")
@@ -308,7 +315,9 @@ def brand(slug: str) -> Response | str | tuple:
         return _go("redeem.processing", flow)
     _campaign_or_fetch(flow)
     chosen, product = _brand_or_404(flow, slug)
-    return render_page(states.Page("brand.html", 200, "brand"), flow=flow, brand=chosen, product=product)
+    return render_page(
+        states.Page("brand.html", 200, "brand"), flow=flow, brand=chosen, product=product
+    )
 
 
 @bp.get("/f/<flow_id>/brands/<slug>/confirm")
@@ -318,7 +327,9 @@ def confirm(slug: str) -> Response | str | tuple:
         return _go("redeem.processing", flow)
     _campaign_or_fetch(flow)
     chosen, product = _brand_or_404(flow, slug)
-    return render_page(states.Page("confirm.html", 200, "confirm"), flow=flow, brand=chosen, product=product)
+    return render_page(
+        states.Page("confirm.html", 200, "confirm"), flow=flow, brand=chosen, product=product
+    )
 
 
 @bp.post("/f/<flow_id>/brands/<slug>/confirm")
@@ -330,7 +341,12 @@ def redeem(slug: str) -> Response:
         return _go("redeem.processing", flow)  # a double click lands on the same redemption
     chosen, product = _brand_or_404(flow, slug)
     reference = keyed("reference", f"{flow.root_id}:{flow.attempt}")[:40]
-    request_body = {"product_id": product.id, "face_value": flow.balance, "reference": reference, "brand": chosen.slug}
+    request_body = {
+        "product_id": product.id,
+        "face_value": flow.balance,
+        "reference": reference,
+        "brand": chosen.slug,
+    }
     try:
         made = gifq.create_redemption(
             flow.token,
@@ -361,7 +377,11 @@ def _resolve_unknown(flow: Flow) -> None:
     payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
     _snapshot(flow, payout)
     match = payout.in_flight() or next(
-        (r for r in reversed(payout.redemptions) if r.product_id == body["product_id"] and r.status is not RedemptionStatus.FAILED),
+        (
+            r
+            for r in reversed(payout.redemptions)
+            if r.product_id == body["product_id"] and r.status is not RedemptionStatus.FAILED
+        ),
         None,
     )
     if match is None:
@@ -408,7 +428,10 @@ def processing() -> Response | str | tuple:
 
 def _processing_page(flow: Flow, brand: Brand | None, poll_seconds: int) -> tuple[str, int, dict]:
     html, status = render_page(
-        states.Page("processing.html", 200, "processing"), flow=flow, brand=brand, poll_seconds=poll_seconds
+        states.Page("processing.html", 200, "processing"),
+        flow=flow,
+        brand=brand,
+        poll_seconds=poll_seconds,
     )
     return html, status, {"Retry-After": str(poll_seconds)}
 
@@ -432,7 +455,9 @@ def card() -> Response | str | tuple:
     payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
     _snapshot(flow, payout)
     flows.save(flow)
-    shown = (payout.redemption(flow.redemption_id) if flow.redemption_id else None) or payout.latest_completed()
+    shown = (
+        payout.redemption(flow.redemption_id) if flow.redemption_id else None
+    ) or payout.latest_completed()
     if shown is None or shown.status is not RedemptionStatus.COMPLETED or shown.details is None:
         return _go("redeem.processing" if flow.redemption_id else "redeem.brands", flow)
     entry = next((e for e in payout.catalog if e.brand.slug == shown.brand_slug), None)

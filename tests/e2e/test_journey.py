@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.fake import FakeGifq
-from tests.support.journey import card_values, choose_brand, full_journey, search_to, verify
+from tests.support.journey import full_journey
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,9 @@ def issued_details(fake: FakeGifq, token: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("slug", FIELD_SETS)
-def test_a_recipient_gets_every_field_their_brand_issues(page: Page, fake: FakeGifq, live_app, slug: str) -> None:
+def test_a_recipient_gets_every_field_their_brand_issues(
+    page: Page, fake: FakeGifq, live_app, slug: str
+) -> None:
     token, _ = fake.create_payout(amount=50, currency="EUR")
     page.goto(f"{live_app.url}/r/{token}")
     shown = full_journey(page, fake, token, slug)

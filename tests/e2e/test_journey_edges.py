@@ -29,7 +29,9 @@ def completed_redemptions(fake: FakeGifq, token: str) -> list[dict]:
     return [r for r in fake.payouts_for(token)["redemptions"] if r["status"] != "failed"]
 
 
-def test_a_completed_link_says_so_and_shows_the_card_again_after_a_fresh_code(page: Page, fake: FakeGifq, live_app) -> None:
+def test_a_completed_link_says_so_and_shows_the_card_again_after_a_fresh_code(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     first = full_journey(page, fake, token, "prepaid-plus")
@@ -44,7 +46,9 @@ def test_a_completed_link_says_so_and_shows_the_card_again_after_a_fresh_code(pa
     assert len(completed_redemptions(fake, token)) == 1
 
 
-def test_a_failed_brand_returns_to_the_brands_with_the_balance_intact(page: Page, fake: FakeGifq, live_app) -> None:
+def test_a_failed_brand_returns_to_the_brands_with_the_balance_intact(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout(amount=50, currency="EUR")
     page.goto(f"{live_app.url}/r/{token}")
     verify(page, fake, token)
@@ -61,7 +65,9 @@ def test_a_failed_brand_returns_to_the_brands_with_the_balance_intact(page: Page
     assert statuses == ["completed", "failed"]
 
 
-def test_a_cancelled_link_gets_a_branded_410_with_the_support_contact(page: Page, fake: FakeGifq, live_app) -> None:
+def test_a_cancelled_link_gets_a_branded_410_with_the_support_contact(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout(campaign="branded")
     assert fake.merchant("POST", f"/api/payouts/{token}/cancel").status_code == 200
     response = page.goto(f"{live_app.url}/r/{token}")
@@ -72,7 +78,9 @@ def test_a_cancelled_link_gets_a_branded_410_with_the_support_contact(page: Page
     expect(page.get_by_role("button")).to_have_count(0)
 
 
-def test_a_link_that_expires_by_the_clock_gets_a_branded_410_with_the_support_contact(page: Page, fake: FakeGifq, live_app) -> None:
+def test_a_link_that_expires_by_the_clock_gets_a_branded_410_with_the_support_contact(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout(campaign="branded", expires_in_days=1)
     fake.advance(2 * 24 * 3600)
     response = page.goto(f"{live_app.url}/r/{token}")
@@ -83,13 +91,17 @@ def test_a_link_that_expires_by_the_clock_gets_a_branded_410_with_the_support_co
 
 
 @pytest.mark.parametrize("token", ["A" * 43, "not-a-token", "A" * 44])
-def test_unknown_and_malformed_tokens_get_the_same_404_page(page: Page, live_app, token: str) -> None:
+def test_unknown_and_malformed_tokens_get_the_same_404_page(
+    page: Page, live_app, token: str
+) -> None:
     response = page.goto(f"{live_app.url}/r/{token}")
     assert response is not None and response.status == 404
     expect(h1(page)).to_have_text("This link doesn't work")
 
 
-def test_a_wrong_code_says_how_many_tries_are_left_then_the_right_one_works(page: Page, fake: FakeGifq, live_app) -> None:
+def test_a_wrong_code_says_how_many_tries_are_left_then_the_right_one_works(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     ask_for_code(page)
@@ -102,7 +114,9 @@ def test_a_wrong_code_says_how_many_tries_are_left_then_the_right_one_works(page
     expect(h1(page)).to_have_text("Choose your gift card")
 
 
-def test_forgiving_input_accepts_spaces_hyphens_and_arabic_indic_digits(page: Page, fake: FakeGifq, live_app) -> None:
+def test_forgiving_input_accepts_spaces_hyphens_and_arabic_indic_digits(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     ask_for_code(page)
@@ -112,7 +126,9 @@ def test_forgiving_input_accepts_spaces_hyphens_and_arabic_indic_digits(page: Pa
     expect(h1(page)).to_have_text("Choose your gift card")
 
 
-def test_a_code_expired_by_the_clock_asks_for_a_new_one(browser: Browser, fake: FakeGifq, live_app) -> None:
+def test_a_code_expired_by_the_clock_asks_for_a_new_one(
+    browser: Browser, fake: FakeGifq, live_app
+) -> None:
     # Only GIFQ's clock moves here; our script would still count down its own 30 s cooldown.
     page = browser.new_context(java_script_enabled=False).new_page()
     token, _ = fake.create_payout()
@@ -127,7 +143,9 @@ def test_a_code_expired_by_the_clock_asks_for_a_new_one(browser: Browser, fake: 
     expect(h1(page)).to_have_text("Choose your gift card")
 
 
-def test_the_resend_button_waits_for_the_cooldown_and_the_server_says_how_long(page: Page, fake: FakeGifq, live_app) -> None:
+def test_the_resend_button_waits_for_the_cooldown_and_the_server_says_how_long(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     ask_for_code(page)
@@ -136,7 +154,9 @@ def test_the_resend_button_waits_for_the_cooldown_and_the_server_says_how_long(p
     expect(page.locator("#resend-wait")).to_contain_text(re.compile(r"in \d+ seconds"))
 
 
-def test_without_javascript_the_server_shows_the_cooldown_and_gifq_enforces_it(browser: Browser, fake: FakeGifq, live_app) -> None:
+def test_without_javascript_the_server_shows_the_cooldown_and_gifq_enforces_it(
+    browser: Browser, fake: FakeGifq, live_app
+) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     token, _ = fake.create_payout()
@@ -178,7 +198,9 @@ def test_twenty_wrong_codes_lock_the_payout(browser: Browser, fake: FakeGifq, li
     assert fake.send_code(token).status_code == 423
 
 
-def test_a_double_click_on_redeem_makes_one_redemption(browser: Browser, fake: FakeGifq, live_app) -> None:
+def test_a_double_click_on_redeem_makes_one_redemption(
+    browser: Browser, fake: FakeGifq, live_app
+) -> None:
     # Without JavaScript nothing disables the button, so both clicks reach the server.
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -200,7 +222,9 @@ def test_a_double_click_on_redeem_makes_one_redemption(browser: Browser, fake: F
     context.close()
 
 
-def test_refreshing_the_processing_page_never_redeems_twice(page: Page, fake: FakeGifq, live_app) -> None:
+def test_refreshing_the_processing_page_never_redeems_twice(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     verify(page, fake, token)
@@ -213,7 +237,9 @@ def test_refreshing_the_processing_page_never_redeems_twice(page: Page, fake: Fa
     assert len(fake.payouts_for(token)["redemptions"]) == 1
 
 
-def test_the_whole_journey_works_without_javascript(browser: Browser, fake: FakeGifq, live_app) -> None:
+def test_the_whole_journey_works_without_javascript(
+    browser: Browser, fake: FakeGifq, live_app
+) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     token, _ = fake.create_payout()
@@ -228,7 +254,9 @@ def test_the_whole_journey_works_without_javascript(browser: Browser, fake: Fake
     context.close()
 
 
-def test_the_whole_journey_works_with_every_cookie_refused(browser: Browser, fake: FakeGifq, live_app) -> None:
+def test_the_whole_journey_works_with_every_cookie_refused(
+    browser: Browser, fake: FakeGifq, live_app
+) -> None:
     context = browser.new_context()
 
     def without_cookies(route):  # type: ignore[no-untyped-def]
@@ -246,7 +274,9 @@ def test_the_whole_journey_works_with_every_cookie_refused(browser: Browser, fak
     context.close()
 
 
-def test_back_after_leaving_the_card_does_not_show_the_codes_from_cache(page: Page, fake: FakeGifq, live_app) -> None:
+def test_back_after_leaving_the_card_does_not_show_the_codes_from_cache(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     values = full_journey(page, fake, token, "northwind-books")

@@ -57,7 +57,9 @@ def card_values(view: Any) -> dict[str, str]:
     return values
 
 
-def full_journey(view: Any, fake: FakeGifq, token: str, slug: str, words: dict[str, Any] = EN) -> dict[str, str]:
+def full_journey(
+    view: Any, fake: FakeGifq, token: str, slug: str, words: dict[str, Any] = EN
+) -> dict[str, str]:
     verify(view, fake, token, words)
     search_to(view, slug.split("-")[0])
     choose_brand(view, slug, words)

@@ -22,12 +22,16 @@ from redeem.journey.forms import SIX_DIGITS, normalise_code
         ("123\u00a0456", "123456"),  # no-break space
     ],
 )
-def test_spaces_dashes_and_any_decimal_digits_become_six_ascii_digits(typed: str, becomes: str) -> None:
+def test_spaces_dashes_and_any_decimal_digits_become_six_ascii_digits(
+    typed: str, becomes: str
+) -> None:
     assert normalise_code(typed) == becomes
     assert SIX_DIGITS.fullmatch(normalise_code(typed))
 
 
-@pytest.mark.parametrize("typed", ["12345²", "+12345", "1e5", "0x1", "12345", "1234567", "", "½23456", "12345a"])
+@pytest.mark.parametrize(
+    "typed", ["12345²", "+12345", "1e5", "0x1", "12345", "1234567", "", "½23456", "12345a"]
+)
 def test_anything_else_fails_the_six_digit_check(typed: str) -> None:
     assert not SIX_DIGITS.fullmatch(normalise_code(typed))
 

@@ -25,7 +25,9 @@ from redeem.journey.render import fill
         (errors.ContractError(), 502),
     ],
 )
-def test_each_gifq_outcome_has_one_page_and_an_honest_status(exc: errors.GifqError, status: int) -> None:
+def test_each_gifq_outcome_has_one_page_and_an_honest_status(
+    exc: errors.GifqError, status: int
+) -> None:
     assert states.page_for_error(exc).status == status
 
 
@@ -64,5 +66,8 @@ def test_a_start_token_is_bound_to_the_payout_and_expires(ctx) -> None:  # type:
 
 def test_campaign_copy_fills_both_variables_and_drops_a_missing_name() -> None:
     assert fill("Hi {{recipient_name}}, {{amount}}!", "Ana", "€5.00") == "Hi Ana, €5.00!"
-    assert fill("You've received a gift, {{recipient_name}}!", None, "€5.00") == "You've received a gift!"
+    assert (
+        fill("You've received a gift, {{recipient_name}}!", None, "€5.00")
+        == "You've received a gift!"
+    )
     assert fill("{{amount}} {{7*7}}", "x", "5") == "5 {{7*7}}"

@@ -32,7 +32,9 @@ class Journey:
         return self.flow_url
 
     def enter(self, code: str, status: int = 303):  # type: ignore[no-untyped-def]
-        response = self.pages.post(self.flow_url + "/code", {"csrf": self.csrf(), "code": code}, status=status)
+        response = self.pages.post(
+            self.flow_url + "/code", {"csrf": self.csrf(), "code": code}, status=status
+        )
         if status == 303:
             self.flow_url = response.headers["Location"].rsplit("/", 1)[0]
         return response

@@ -13,7 +13,9 @@ def main_text(doc) -> str:  # type: ignore[no-untyped-def]
     return doc.find("main").text()
 
 
-def test_the_landing_page_shows_headline_sender_amount_expiry_and_one_button(journey, fake: FakeGifq) -> None:
+def test_the_landing_page_shows_headline_sender_amount_expiry_and_one_button(
+    journey, fake: FakeGifq
+) -> None:
     token, _ = fake.create_payout(amount=50, currency="EUR", name="Alice")
     doc = journey.land(token)
     assert doc.find("h1").text() == "You've received a gift, Alice!"
@@ -37,7 +39,9 @@ def test_a_get_of_the_landing_page_changes_nothing(journey, fake: FakeGifq) -> N
 
 
 def test_the_headline_is_escaped_plain_text_with_variables_filled(journey, fake: FakeGifq) -> None:
-    fake.set_campaign("plain", headline="<b>Hi {{recipient_name}}</b>", body="Worth {{amount}} <script>x</script>")
+    fake.set_campaign(
+        "plain", headline="<b>Hi {{recipient_name}}</b>", body="Worth {{amount}} <script>x</script>"
+    )
     try:
         token, _ = fake.create_payout(campaign="plain", amount=20, currency="USD", name="<i>Bo</i>")
         doc = journey.land(token)
@@ -49,7 +53,9 @@ def test_the_headline_is_escaped_plain_text_with_variables_filled(journey, fake:
         fake.set_campaign("plain", headline="", body="")
 
 
-def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(journey, fake: FakeGifq) -> None:
+def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
+    journey, fake: FakeGifq
+) -> None:
     token, _ = fake.create_payout(email="alice.smith@example.com")
     journey.land(token)
     journey.ask_for_code()
@@ -78,8 +84,12 @@ def test_a_wrong_code_comes_back_as_a_400_with_the_tries_left(journey, fake: Fak
     assert doc.by_id("code").attrs.get("aria-invalid") == "true"
 
 
-@pytest.mark.parametrize("bad", ["", "12345", "1234567", "12345²", "+12345", "1e5", "0x1", "abcdef"])
-def test_malformed_codes_are_refused_before_gifq_is_asked(journey, fake: FakeGifq, bad: str) -> None:
+@pytest.mark.parametrize(
+    "bad", ["", "12345", "1234567", "12345²", "+12345", "1e5", "0x1", "abcdef"]
+)
+def test_malformed_codes_are_refused_before_gifq_is_asked(
+    journey, fake: FakeGifq, bad: str
+) -> None:
     token, _ = fake.create_payout()
     journey.land(token)
     journey.ask_for_code()
@@ -94,17 +104,27 @@ def test_brands_need_a_verified_code_first(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
     journey.land(token)
     flow = journey.ask_for_code()
-    for path in ("/brands", "/brands/northwind-books", "/brands/northwind-books/confirm", "/card", "/processing"):
+    for path in (
+        "/brands",
+        "/brands/northwind-books",
+        "/brands/northwind-books/confirm",
+        "/card",
+        "/processing",
+    ):
         response = journey.pages.client.get(flow + path)
         assert response.status_code == 303 and response.headers["Location"].endswith("/code"), path
     response = journey.pages.client.post(
-        flow + "/brands/northwind-books/confirm", data={"csrf": "x"}, headers={"Sec-Fetch-Site": "same-origin"}
+        flow + "/brands/northwind-books/confirm",
+        data={"csrf": "x"},
+        headers={"Sec-Fetch-Site": "same-origin"},
     )
     assert response.status_code == 303 and response.headers["Location"].endswith("/code")
     assert fake.payouts_for(token)["redemptions"] == []
 
 
-def test_the_brands_page_lists_eligible_brands_with_search_and_filters(journey, fake: FakeGifq) -> None:
+def test_the_brands_page_lists_eligible_brands_with_search_and_filters(
+    journey, fake: FakeGifq
+) -> None:
     token, _ = fake.create_payout(amount=50, currency="EUR")
     flow = journey.verified(token)
     doc = journey.pages.get(flow + "/brands")
@@ -112,12 +132,16 @@ def test_the_brands_page_lists_eligible_brands_with_search_and_filters(journey, 
     assert "Northwind Books" in names and "Failing Florist" in names
     assert doc.find("form", role="search").attrs["method"] == "get"
     found = journey.pages.get(flow + "/brands?q=north")
-    assert [n.text() for n in found.find_all("span", **{"class": "brand-tile__name"})] == ["Northwind Books"]
+    assert [n.text() for n in found.find_all("span", **{"class": "brand-tile__name"})] == [
+        "Northwind Books"
+    ]
     filtered = journey.pages.get(flow + "/brands?category=entertainment")
     assert "Slow Cinema" in filtered.find("main").text()
     assert "Northwind Books" not in filtered.find("main").text()
     by_country = journey.pages.get(flow + "/brands?country=FR")
-    assert all("France" in n.text() for n in by_country.find_all("span", **{"class": "brand-tile__meta"}))
+    assert all(
+        "France" in n.text() for n in by_country.find_all("span", **{"class": "brand-tile__meta"})
+    )
 
 
 def test_ineligible_products_are_not_offered(journey, fake: FakeGifq) -> None:
@@ -151,7 +175,9 @@ def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: 
     assert confirm.find("button").text() == "Confirm and get my card"
 
 
-def test_the_processing_page_refreshes_itself_and_the_card_shows_only_returned_fields(journey, fake: FakeGifq) -> None:
+def test_the_processing_page_refreshes_itself_and_the_card_shows_only_returned_fields(
+    journey, fake: FakeGifq
+) -> None:
     token, _ = fake.create_payout()
     flow = journey.verified(token)
     journey.redeem("serial-travel")
@@ -197,7 +223,9 @@ def test_a_double_post_of_the_confirmation_makes_one_redemption(journey, fake: F
         ("cancelled", 410, "This gift is no longer available"),
     ],
 )
-def test_dead_payouts_get_their_own_page(pages, fake: FakeGifq, scenario: str, status: int, heading: str) -> None:
+def test_dead_payouts_get_their_own_page(
+    pages, fake: FakeGifq, scenario: str, status: int, heading: str
+) -> None:
     doc = pages.get(f"/r/{fake.demo_token(scenario)}", status=status)
     assert doc.find("h1").text() == heading
     assert doc.find("form") is None or doc.find("main").find("form") is None
@@ -218,7 +246,9 @@ def test_a_cross_site_post_is_refused_before_gifq_is_asked(journey, fake: FakeGi
     token, _ = fake.create_payout()
     journey.land(token)
     csrf = journey.csrf()
-    response = journey.pages.client.post(f"/r/{token}", data={"csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"})
+    response = journey.pages.client.post(
+        f"/r/{token}", data={"csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
     assert response.status_code == 403
     assert [m for m in fake.outbox(fake.email_of(token)) if m["kind"] == "verification_code"] == []
 
@@ -226,7 +256,9 @@ def test_a_cross_site_post_is_refused_before_gifq_is_asked(journey, fake: FakeGi
 def test_a_post_without_the_csrf_token_is_refused(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
     journey.land(token)
-    response = journey.pages.client.post(f"/r/{token}", data={}, headers={"Sec-Fetch-Site": "same-origin"})
+    response = journey.pages.client.post(
+        f"/r/{token}", data={}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
     assert response.status_code == 400
 
 
