@@ -1,1 +1,1 @@
-"""A campaign's look (colours, font, logo) and who may frame its pages: untrusted data, checked here."""
+"""A campaign's look (colours, font, logo, copy) and who may frame its pages: checked here."""

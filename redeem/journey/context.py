@@ -43,6 +43,8 @@ class CatalogIndex:
 
     def search(self, query: str, category: str, country: str) -> list[tuple[Brand, Product]]:
         q = query.casefold().strip()
+        if not (q or category or country):
+            return self.entries  # the unfiltered first view: no pass over 5,000 brands
         return [
             (b, p)
             for (b, p), name in zip(self.entries, self.names, strict=True)

@@ -1,0 +1,170 @@
+"""The journey inside a merchant's iframe on another site, in Chromium.
+
+The merchant page is http://localhost:P1 (tests/support/host_page.py); the app is
+http://127.0.0.1:P2. Chromium blocks third-party cookies by default, so the default context
+is already the "cookies blocked" case; a second profile refuses every cookie outright.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.support.branding import campaign_changed
+from tests.support.fake import FakeGifq
+from tests.support.host_page import HostPage, serve_host_page
+from tests.support.journey import full_journey
+
+pytestmark = pytest.mark.e2e
+
+EVENT_KEYS = {"type", "height", "name", "brand", "kind"}
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[HostPage]:
+    with serve_host_page() as page:
+        yield page
+
+
+@pytest.fixture
+def embeddable(fake: FakeGifq, host: HostPage) -> Iterator[None]:
+    """The branded campaign lets the merchant page frame it, for this test only."""
+    with campaign_changed(fake, "branded", branding={"embed_origins": [host.origin]}):
+        yield
+
+
+@pytest.fixture
+def no_cookies_context(
+    playwright: Any, browser_type_launch_args: dict[str, Any]
+) -> Iterator[BrowserContext]:
+    """A Chromium profile whose user refused every cookie (and with it, site storage)."""
+    profile = tempfile.mkdtemp(prefix="no-cookies-")
+    os.makedirs(f"{profile}/Default")
+    with open(f"{profile}/Default/Preferences", "w", encoding="utf-8") as prefs:
+        json.dump({"profile": {"default_content_setting_values": {"cookies": 2}}}, prefs)
+    context = playwright.chromium.launch_persistent_context(profile, **browser_type_launch_args)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def refuses_cookies(page: Page) -> bool:
+    """Cookies are refused, even first-party (navigator.cookieEnabled still says true)."""
+    return page.evaluate("document.cookie = 'probe=1; path=/'; document.cookie") == ""
+
+
+def issued_details(fake: FakeGifq, token: str) -> dict[str, str]:
+    fake.advance(31)  # past the resend cooldown the browser's send started
+    grant = fake.verify(token)
+    done = [r for r in fake.payout(token, grant)["redemptions"] if r["status"] == "completed"]
+    return {k: v for k, v in done[-1]["details"].items() if v}
+
+
+def journey_in_frame(
+    page: Page, host: HostPage, app_url: str, fake: FakeGifq
+) -> tuple[str, dict[str, str]]:
+    token, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded")
+    page.goto(host.embedding(f"{app_url}/r/{token}"))
+    shown = full_journey(page.frame_locator("#frame"), fake, token, "omni-store")
+    return token, shown
+
+
+def test_the_whole_journey_works_in_a_cross_site_frame_with_third_party_cookies_blocked(
+    page: Page, fake: FakeGifq, live_app: Any, host: HostPage, embeddable: None
+) -> None:
+    token, shown = journey_in_frame(page, host, live_app.url, fake)
+    assert shown == issued_details(fake, token)
+    assert page.context.cookies() == []  # nothing was set, so nothing can have been needed
+
+
+def test_the_whole_journey_works_in_a_cross_site_frame_with_every_cookie_refused(
+    no_cookies_context: BrowserContext,
+    fake: FakeGifq,
+    live_app: Any,
+    host: HostPage,
+    embeddable: None,
+) -> None:
+    page = no_cookies_context.new_page()
+    page.goto(host.embedding("about:blank"))
+    assert refuses_cookies(page)
+    token, shown = journey_in_frame(page, host, live_app.url, fake)
+    assert shown == issued_details(fake, token)
+
+
+def test_the_whole_journey_works_top_level_with_every_cookie_refused(
+    no_cookies_context: BrowserContext, fake: FakeGifq, live_app: Any
+) -> None:
+    page = no_cookies_context.new_page()
+    token, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded")
+    page.goto(f"{live_app.url}/r/{token}")
+    assert refuses_cookies(page)
+    shown = full_journey(page, fake, token, "prepaid-plus")
+    assert shown == issued_details(fake, token)
+
+
+def test_a_host_page_whose_origin_is_not_allowed_gets_no_rendered_frame(
+    page: Page, fake: FakeGifq, live_app: Any, host: HostPage
+) -> None:
+    token, _ = fake.create_payout(campaign="branded")  # its campaign allows another origin only
+    with page.expect_console_message(lambda m: "frame-ancestors" in m.text) as refusal:
+        page.goto(host.embedding(f"{live_app.url}/r/{token}"))
+    assert "blocked" in refusal.value.text
+    frame = page.frame_locator("#frame")
+    expect(frame.locator("main#main")).to_have_count(0)
+    assert page.evaluate("window.events") == []
+
+
+def test_the_parent_hears_each_step_from_the_apps_origin_and_never_a_secret(
+    page: Page, fake: FakeGifq, live_app: Any, host: HostPage, embeddable: None
+) -> None:
+    frame_urls: list[str] = []
+    page.on("framenavigated", lambda f: f.parent_frame is not None and frame_urls.append(f.url))
+    token, shown = journey_in_frame(page, host, live_app.url, fake)
+    page.wait_for_function("window.events.some(e => e.data.type === 'gifq-redeem:redeemed')")
+    events = page.evaluate("window.events")
+
+    assert {e["origin"] for e in events} == {live_app.url}
+    assert all(e["fromFrame"] for e in events)
+    types = [e["data"]["type"] for e in events]
+    assert {
+        "gifq-redeem:ready",
+        "gifq-redeem:resize",
+        "gifq-redeem:step",
+        "gifq-redeem:redeemed",
+    } <= set(types)
+    steps = [e["data"]["name"] for e in events if e["data"]["type"] == "gifq-redeem:step"]
+    assert {"landing", "code", "brands", "brand", "confirm", "card"} <= set(steps)
+    heights = [e["data"]["height"] for e in events if e["data"]["type"] == "gifq-redeem:resize"]
+    assert heights and all(isinstance(h, int) and h > 0 for h in heights)
+    assert [e["data"] for e in events if e["data"]["type"] == "gifq-redeem:redeemed"] == [
+        {"type": "gifq-redeem:redeemed", "brand": "omni-store"}
+    ]
+    assert all(set(e["data"]) <= EVENT_KEYS for e in events)
+
+    flow_ids = {m[1] for url in frame_urls if (m := re.search(r"/f/([^/?]+)/", url))}
+    code = fake.latest_code(fake.email_of(token))
+    secrets = {token, code, *flow_ids, *shown.values()}
+    assert len(flow_ids) >= 2 and shown  # really looked for: both flow ids and every card field
+    wire = json.dumps(events)
+    assert not [s for s in secrets if s in wire]
+
+
+def test_a_forged_cross_site_post_is_refused(
+    page: Page, fake: FakeGifq, live_app: Any, host: HostPage
+) -> None:
+    token, _ = fake.create_payout(campaign="branded")
+    landing = httpx.get(f"{live_app.url}/r/{token}").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', landing).group(1)  # type: ignore[union-attr]
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.goto(host.forging(f"{live_app.url}/r/{token}", {"csrf": csrf, "embed": "0"}))
+    assert answer.value.status == 403
+    assert [m for m in fake.outbox(fake.email_of(token)) if m["kind"] == "verification_code"] == []
