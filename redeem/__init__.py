@@ -37,7 +37,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
         app.config["SECRET_KEY"] = secrets.token_hex(32)  # the demo only; production must set one
     settings.check(app.config)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024)
+    # Flask's defaults already hold MAX_CONTENT_LENGTH = None, so setdefault would never apply.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = 16 * 1024
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
 

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from babel import Locale
 from flask import g, request
+from werkzeug.exceptions import HTTPException
 
 SUPPORTED = ("en", "de", "fr", "es", "it", "nl", "pt_BR", "pl", "et", "ar", "ja", "zh_Hans")
 RTL = frozenset({"ar"})
 # Names each language calls itself, for the switcher.
-NATIVE_NAMES = {code: Locale.parse(code).get_display_name(code).split(" (")[0] for code in SUPPORTED}
+# Capitalised as a list item, as each language starts one ("Français", not "français").
+NATIVE_NAMES = {
+    code: (lambda name: name[:1].upper() + name[1:])(
+        Locale.parse(code).get_display_name(code).split(" (")[0]
+    )
+    for code in SUPPORTED
+}
 NATIVE_NAMES["pt_BR"] = "Português (Brasil)"
 NATIVE_NAMES["zh_Hans"] = "简体中文"
 
@@ -47,8 +54,17 @@ def from_accept_language() -> str | None:
     return None
 
 
+def _requested() -> str | None:
+    try:
+        return request.values.get("lang")
+    except HTTPException:
+        # The body itself was refused (413, malformed form): its error page still renders,
+        # in the language the URL asks for.
+        return request.args.get("lang")
+
+
 def select_locale() -> str:
-    chosen = normalise(request.values.get("lang")) if request.values.get("lang") else None
+    chosen = normalise(_requested())
     flow = getattr(g, "flow", None)
     return (
         chosen

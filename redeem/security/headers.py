@@ -1,7 +1,8 @@
 """The headers every response carries, error pages included.
 
-The CSP nonce is made per response in a before_request hook, so templates can mark the
-one script and the campaign's style block. frame-ancestors comes from the campaign the
+The CSP nonce is made per response on first use (csp_nonce), so templates can mark the
+one script and the campaign's style block, and error pages rendered before any hook ran
+get one too. frame-ancestors comes from the campaign the
 page belongs to (g.frame_ancestors, set by the view); a page with no known campaign
 refuses every frame.
 """
@@ -12,9 +13,11 @@ import secrets
 
 from flask import Flask, Response, g, request
 
+# Every powerful feature off; clipboard-write stays for the card's copy buttons. No FLoC-era
+# "interest-cohort": Chrome reports it as an unrecognised feature on every page.
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-    "microphone=(), payment=(), usb=(), interest-cohort=(), clipboard-write=(self)"
+    "microphone=(), payment=(), usb=(), clipboard-write=(self)"
 )
 STATIC_MAX_AGE = 365 * 24 * 3600
 
@@ -55,7 +58,9 @@ def _add_headers(response: Response) -> Response:
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    if request.endpoint == "static":
+    # Only a real file may be cached for a year: a 404 for a mistyped asset URL is an error
+    # page like any other (no-store, CSP), or the mistake would stick in caches for a year.
+    if request.endpoint == "static" and response.status_code in (200, 304):
         headers["Cache-Control"] = f"public, max-age={STATIC_MAX_AGE}, immutable"
         headers["Cross-Origin-Resource-Policy"] = "same-origin"
         return response

@@ -1,0 +1,455 @@
+"""Malformed, hostile and out-of-order input (security.md §8): refused early, answered with
+the right branded page, and never passed on to GIFQ."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+
+from tests.security.conftest import SAME_ORIGIN, SMALL, Visit, csrf_of, path_of
+from tests.support.fake import FakeGifq
+from tests.support.processes import closed_port_url
+
+VALID_SHAPE = "A" * 43
+
+
+@pytest.fixture
+def gifq_calls() -> Iterator[list[str]]:
+    """Every HTTP attempt the app makes to GIFQ in this test, by endpoint name."""
+    from redeem.extensions import gifq
+
+    calls: list[str] = []
+
+    def observe(endpoint: str, status: Any, seconds: float) -> None:
+        calls.append(endpoint)
+
+    gifq.observers.append(observe)
+    yield calls
+    gifq.observers.remove(observe)
+
+
+@pytest.fixture
+def gifq_down(own_app) -> Flask:
+    """GIFQ on a closed port: any call it were asked would become a 503, never a 404."""
+    return own_app(RATELIMIT_ENABLED=False, GIFQ_API_BASE=closed_port_url())
+
+
+def sent_codes(fake: FakeGifq, token: str) -> int:
+    return int(fake.payouts_for(token)["verification"]["codes_sent"])
+
+
+def wrong_attempts(fake: FakeGifq, token: str) -> int:
+    return int(fake.payouts_for(token)["verification"]["wrong_attempts"])
+
+
+# --- token shapes --------------------------------------------------------------------------
+
+
+def _swap(char: str) -> str:
+    return quote(VALID_SHAPE[:20] + char + VALID_SHAPE[21:], safe="")
+
+
+TOKENS = {
+    "one character": "a",
+    "21 characters": "a" * 21,
+    "42 characters": "A" * 42,
+    "44 characters": "A" * 44,
+    "65 characters": "A" * 65,
+    "a 10 kB path": "A" * 10_000,
+    "dot dot": "..",
+    "encoded dot dot": "%2e%2e",
+    "encoded traversal to the api": "%2e%2e%2fapi%2fpayouts",
+    "encoded slash": "a%2Fb",
+    "a slash": "a/b",
+    "a semicolon": "a;b",
+    "a nul byte": "%00",
+    "a nul inside a token": _swap("%00"),
+    "a backslash": "a%5Cb",
+    "a raw backslash": "a\\b",
+    "a query": "a?x=1",
+    "a fragment": "a#b",
+    "a non-ascii letter": _swap("é"),
+    "a cyrillic homoglyph": _swap("\u0430"),
+    "a full-width letter": _swap("\uff21"),
+    "an emoji": _swap("\U0001f381"),
+    "an rtl override": _swap("\u202e"),
+    "a trailing newline": VALID_SHAPE + "%0A",
+    "a space": VALID_SHAPE[:42] + "%20",
+    "a 43-character traversal": quote("../../api/payouts/" + "A" * 25, safe=""),
+}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "HEAD"])
+@pytest.mark.parametrize("name", TOKENS, ids=list(TOKENS))
+def test_a_token_of_the_wrong_shape_is_a_404_without_asking_gifq(
+    gifq_down, gifq_calls, name, method
+):
+    response = gifq_down.test_client().open(
+        f"/r/{TOKENS[name]}",
+        method=method,
+        data={"csrf": "x"} if method == "POST" else None,
+        headers=SAME_ORIGIN,
+    )
+    assert response.status_code == 404
+    assert gifq_calls == []
+    if method != "HEAD":
+        assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_a_token_in_the_query_string_is_ignored(gifq_down, gifq_calls):
+    assert gifq_down.test_client().get(f"/r?token={VALID_SHAPE}").status_code == 404
+    assert gifq_calls == []
+
+
+def test_a_well_formed_token_gifq_does_not_know_gets_the_same_404_page(quiet, gifq_calls):
+    client = quiet.test_client()
+    unknown = client.get(f"/r/{VALID_SHAPE}")
+    malformed = client.get("/r/not-a-token")
+    assert unknown.status_code == malformed.status_code == 404
+    assert gifq_calls == ["get_payout"]
+    strip = lambda r: r.get_data(as_text=True).split("<main", 1)[1].split("</main>")[0]  # noqa: E731
+    assert strip(unknown) == strip(malformed)
+
+
+# --- GET never changes anything -----------------------------------------------------------
+
+LOOKERS = {
+    "HEAD": ("HEAD", {}),
+    "a mail scanner": (
+        "GET",
+        {"User-Agent": "Mozilla/5.0 (compatible; Microsoft SafeLinks scanner)"},
+    ),
+    "a prefetch": ("GET", {"Sec-Purpose": "prefetch"}),
+    "a prerender": ("GET", {"Sec-Purpose": "prefetch;prerender"}),
+}
+
+
+@pytest.mark.parametrize("name", LOOKERS, ids=list(LOOKERS))
+def test_looking_at_a_link_sends_no_code_and_the_recipient_can_still_start(quiet, fake, name):
+    from redeem.extensions import flows
+
+    method, headers = LOOKERS[name]
+    token, _ = fake.create_payout(amount=SMALL)
+    client = quiet.test_client()
+    before = len(flows._backend._data)  # type: ignore[union-attr]
+    for _ in range(3):
+        assert client.open(f"/r/{token}", method=method, headers=headers).status_code == 200
+    assert sent_codes(fake, token) == 0
+    assert len(flows._backend._data) == before  # type: ignore[union-attr]
+    Visit(client, fake, token).start()
+    assert sent_codes(fake, token) == 1
+
+
+# --- oversized bodies ---------------------------------------------------------------------
+
+MEGABYTE = "1" * 1_000_000
+
+
+def test_an_oversized_body_is_a_413_on_every_post(quiet, fake):
+    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.land()
+    assert visit.post(f"/r/{visit.token}", {"csrf": visit.csrf, "pad": MEGABYTE}).status_code == 413
+    assert sent_codes(fake, visit.token) == 0
+    visit.start()
+    assert visit.enter(MEGABYTE).status_code == 413
+    assert (
+        visit.post(f"{visit.flow_path}/resend", {"csrf": visit.csrf, "pad": MEGABYTE}).status_code
+        == 413
+    )
+    assert wrong_attempts(fake, visit.token) == 0
+    visit.verify()
+    visit.confirm_page("northwind-books")
+    url = f"{visit.flow_path}/brands/northwind-books/confirm"
+    assert visit.post(url, {"csrf": visit.csrf, "pad": MEGABYTE}).status_code == 413
+    assert fake.payouts_for(visit.token)["redemptions"] == []
+
+
+# --- repeated parameters ------------------------------------------------------------------
+
+
+def test_a_repeated_code_is_refused_the_same_way_every_time(quiet, fake):
+    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.start()
+    right = visit.latest_code()
+    for codes in (["111111", right], [right, "111111"], [right, right]):
+        response = visit.post(f"{visit.flow_path}/code", {"csrf": visit.csrf, "code": codes})
+        assert response.status_code == 400
+    assert wrong_attempts(fake, visit.token) == 0
+    visit.verify()  # the code was never spent
+
+
+def test_a_repeated_csrf_field_is_refused_on_every_post(quiet, fake):
+    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.land()
+    twice = {"csrf": [visit.csrf, visit.csrf]}
+    assert visit.post(f"/r/{visit.token}", twice).status_code == 400
+    assert sent_codes(fake, visit.token) == 0
+    visit.start()
+    twice = {"csrf": [visit.csrf, visit.csrf]}
+    assert (
+        visit.post(f"{visit.flow_path}/code", {**twice, "code": visit.latest_code()}).status_code
+        == 400
+    )
+    assert visit.post(f"{visit.flow_path}/resend", twice).status_code == 400
+    assert sent_codes(fake, visit.token) == 1
+
+
+# --- the one-time code --------------------------------------------------------------------
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+ACCEPTED = {
+    "spaces around and inside": lambda c: f" {c[:3]} {c[3:]} ",
+    "a hyphen": lambda c: f"{c[:3]}-{c[3:]}",
+    "an en dash": lambda c: f"{c[:3]}\u2013{c[3:]}",
+    "full-width digits": lambda c: c.translate(FULL_WIDTH),
+    "arabic-indic digits": lambda c: c.translate(ARABIC_INDIC),
+    "a trailing newline": lambda c: c + "\n",
+}
+
+
+@pytest.mark.parametrize("name", ACCEPTED, ids=list(ACCEPTED))
+def test_a_code_typed_in_another_form_is_accepted_after_normalisation(quiet, fake, name):
+    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.start()
+    visit.csrf = csrf_of(visit.code_page().get_data(as_text=True))
+    response = visit.enter(ACCEPTED[name](visit.latest_code()))
+    assert response.status_code == 303
+    assert path_of(response.headers["Location"]).endswith("/brands")
+
+
+REFUSED = [
+    "12345²",
+    "+12345",
+    "1e5",
+    "0x1",
+    "12345",
+    "1234567",
+    "",
+    "abcdef",
+    "１２３４５",
+    "12 34 5",
+    "١٢٣٤٥٦٧",
+]
+
+
+@pytest.mark.parametrize("code", REFUSED)
+def test_a_code_that_is_not_six_digits_is_refused_without_asking_gifq(
+    quiet, fake, gifq_calls, code
+):
+    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.start()
+    response = visit.enter(code)
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert "confirm_code" not in gifq_calls
+    assert wrong_attempts(fake, visit.token) == 0
+
+
+# --- step order and flow ids --------------------------------------------------------------
+
+
+def test_choosing_a_brand_before_the_code_is_verified_goes_back_to_the_code(quiet, fake):
+    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.start()
+    for url in (
+        "/brands",
+        "/brands/northwind-books",
+        "/brands/northwind-books/confirm",
+        "/processing",
+        "/card",
+    ):
+        response = visit.get(visit.flow_path + url)
+        assert response.status_code == 303
+        assert path_of(response.headers["Location"]) == f"{visit.flow_path}/code"
+    response = visit.post(f"{visit.flow_path}/brands/northwind-books/confirm", {"csrf": visit.csrf})
+    assert response.status_code == 303
+    assert path_of(response.headers["Location"]) == f"{visit.flow_path}/code"
+    assert fake.payouts_for(visit.token)["redemptions"] == []
+
+
+FLOW_IDS = {
+    "unknown": "B" * 32,
+    "too short": "B" * 31,
+    "too long": "B" * 33,
+    "traversal": "%2e%2e",
+    "non-ascii": quote("B" * 31 + "é"),
+}
+
+
+@pytest.mark.parametrize("name", FLOW_IDS, ids=list(FLOW_IDS))
+def test_an_unknown_flow_id_is_the_start_again_page(quiet, gifq_calls, name):
+    client = quiet.test_client()
+    flow = FLOW_IDS[name]
+    assert client.get(f"/f/{flow}/code").status_code == 410
+    assert (
+        client.post(f"/f/{flow}/code", data={"code": "123456"}, headers=SAME_ORIGIN).status_code
+        == 410
+    )
+    assert gifq_calls == []
+
+
+def test_an_expired_flow_is_the_start_again_page(own_app, fake):
+    app = own_app(RATELIMIT_ENABLED=False, FLOW_TTL_SECONDS=1)
+    visit = Visit(app.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.start()
+    time.sleep(1.2)  # the flow's whole lifetime
+    assert visit.get(f"{visit.flow_path}/code").status_code == 410
+    assert visit.enter().status_code == 410
+    assert wrong_attempts(fake, visit.token) == 0
+
+
+def test_the_flow_id_from_before_verification_is_dead_afterwards(quiet, fake):
+    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.start()
+    before, csrf = visit.flow_path, visit.csrf
+    visit.verify()
+    assert visit.flow_path != before
+    assert visit.get(f"{before}/brands").status_code == 410
+    assert visit.get(f"{before}/code").status_code == 410
+    response = visit.post(f"{before}/brands/northwind-books/confirm", {"csrf": csrf})
+    assert response.status_code == 410
+    assert fake.payouts_for(visit.token)["redemptions"] == []
+
+
+def test_a_csrf_token_from_another_flow_is_refused(quiet, fake):
+    client = quiet.test_client()
+    mine = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
+    theirs = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
+    mine.start()
+    theirs.start()
+    response = mine.post(
+        f"{mine.flow_path}/code", {"csrf": theirs.csrf, "code": mine.latest_code()}
+    )
+    assert response.status_code == 400
+    mine.verify()
+    theirs.verify()
+    mine.confirm_page("northwind-books")
+    theirs.confirm_page("northwind-books")
+    response = mine.post(f"{mine.flow_path}/brands/northwind-books/confirm", {"csrf": theirs.csrf})
+    assert response.status_code == 400
+    assert fake.payouts_for(mine.token)["redemptions"] == []
+
+
+def test_a_start_token_from_another_payout_is_refused(quiet, fake):
+    client = quiet.test_client()
+    mine = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
+    theirs = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
+    mine.land()
+    theirs.land()
+    assert mine.post(f"/r/{mine.token}", {"csrf": theirs.csrf}).status_code == 400
+    assert sent_codes(fake, mine.token) == 0
+
+
+# --- forged cross-site posts --------------------------------------------------------------
+
+FORGERIES = {
+    "sec-fetch-site cross-site": {"Sec-Fetch-Site": "cross-site"},
+    "sec-fetch-site same-site": {"Sec-Fetch-Site": "same-site"},
+    "an evil origin": {"Origin": "https://evil.example"},
+    "a null origin": {"Origin": "null"},
+    "cross-site despite our origin": {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},
+}
+
+
+def _routes(visit: Visit) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {
+        "start": (f"/r/{visit.token}", {}),
+        "check code": (f"{visit.flow_path}/code", {"code": visit.latest_code()}),
+        "resend": (f"{visit.flow_path}/resend", {}),
+        "redeem": (f"{visit.flow_path}/brands/northwind-books/confirm", {}),
+    }
+
+
+@pytest.mark.parametrize("route", ["start", "check code", "resend", "redeem"])
+@pytest.mark.parametrize("name", FORGERIES, ids=list(FORGERIES))
+def test_a_forged_cross_site_post_is_a_403_and_gifq_is_never_asked(
+    quiet, fake, gifq_calls, name, route
+):
+    client = quiet.test_client()
+    visit = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
+    visit.start()
+    if route == "redeem":
+        visit.verify()
+        visit.confirm_page("northwind-books")
+    url, data = _routes(visit)[route]
+    if route == "start":
+        visit.land()
+    gifq_calls.clear()
+    headers = {"Sec-Fetch-Site": None, **FORGERIES[name]}
+    response = client.post(
+        url, data={"csrf": visit.csrf, **data}, headers={k: v for k, v in headers.items() if v}
+    )
+    assert response.status_code == 403
+    assert gifq_calls == []
+    assert fake.payouts_for(visit.token)["redemptions"] == []
+
+
+# --- campaign-supplied text is data, never markup -----------------------------------------
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>{{7*7}}\u202e"
+HOSTILE_BRANDING = {
+    "logo_url": "javascript:alert(3)",
+    "primary_color": "#fff;}body{background:url(https://evil.example/x)}",
+    "accent_color": "red",
+    "background_color": "expression(alert(4))",
+    "text_color": "#12345g",
+    "font_family": "x;}</style><script>alert(5)</script>",
+    "support_email": '"><script>alert(6)</script>@evil.example',
+    "embed_origins": ["https://a.example; script-src *", "*", "javascript:alert(7)"],
+}
+
+
+@pytest.fixture
+def hostile_campaign(fake: FakeGifq) -> Iterator[str]:
+    import redeem.journey.context as context
+
+    key = "plain"
+    original = fake.merchant("GET", f"/api/campaigns/{fake.campaign_id(key)}").json()
+    changed = fake.set_campaign(
+        key, sender_name=HOSTILE, headline=HOSTILE, body=HOSTILE, branding=HOSTILE_BRANDING
+    )
+    assert changed.status_code == 200, changed.text
+    try:
+        yield key
+    finally:
+        restore = {k: original.get(k) for k in ("sender_name", "headline", "body")}
+        branding = {k: original.get("branding", {}).get(k) for k in HOSTILE_BRANDING}
+        branding["embed_origins"] = branding.get("embed_origins") or []
+        fake.set_campaign(
+            key, **{k: v for k, v in restore.items() if v is not None}, branding=branding
+        )
+        context._cache._items.clear()  # no other test may see the hostile copy
+
+
+def test_hostile_campaign_text_is_rendered_inert_on_every_page(quiet, fake, hostile_campaign):
+    visit = Visit(
+        quiet.test_client(), fake, fake.create_payout(amount=SMALL, campaign=hostile_campaign)[0]
+    )
+    pages = [visit.land()]
+    visit.start()
+    pages.append(visit.code_page())
+    visit.verify()
+    pages.append(visit.get(f"{visit.flow_path}/brands"))
+    pages.append(visit.redeem("northwind-books"))
+    pages.append(visit.follow_to_card())
+    pages.append(visit.get("/f/" + "C" * 32 + "/code"))
+    for response in pages:
+        html = response.get_data(as_text=True)
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "javascript:" not in html
+        assert "evil.example/x" not in html
+        assert "expression(" not in html
+        csp = response.headers["Content-Security-Policy"]
+        assert csp.count("script-src") == 1
+        assert csp.endswith("frame-ancestors 'none'")
+    landing = pages[0].get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in landing
+    assert "{{7*7}}" in landing and ">49" not in landing  # shown, never evaluated
