@@ -47,6 +47,7 @@ def compiled_translations() -> None:
 @pytest.fixture(scope="session")
 def fake() -> Iterator[FakeGifq]:
     with FakeGifq(rate_limit=0) as server:
+        server.top_up()  # one session creates hundreds of payouts; GIFQ's 5,000 would run out
         yield server
 
 

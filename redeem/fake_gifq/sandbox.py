@@ -58,6 +58,20 @@ def clear_faults() -> Response:
     return Response(status=204)
 
 
+@sandbox.post("/wallet")
+def top_up() -> Response:
+    """Add funds to the merchant wallet, so long test sessions never run dry mid-suite."""
+    body = read_json()
+    currency, amount = body.get("currency"), body.get("amount")
+    if currency not in money.CURRENCIES or not isinstance(amount, (int, Decimal)) or amount <= 0:
+        raise malformed("give a currency (EUR, USD or GBP) and a positive amount")
+    store = fake_state().store
+    with store.lock:
+        store.balances[currency] += Decimal(amount)
+        balance = store.balances[currency]
+    return respond({"currency": currency, "amount": money.render(balance)})
+
+
 @sandbox.get("/clock")
 def show_clock() -> Response:
     return respond({"now": iso(fake_state().store.clock.now())})

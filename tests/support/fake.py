@@ -310,6 +310,13 @@ class FakeGifq:
     def clear_faults(self) -> None:
         self.client.delete("/sandbox/faults").raise_for_status()
 
+    def top_up(self, amount: int = 1_000_000) -> None:
+        for currency in ("EUR", "USD", "GBP"):
+            answer = self.client.post(
+                "/sandbox/wallet", json={"currency": currency, "amount": amount}
+            )
+            assert answer.status_code == 200, answer.text
+
     def advance(self, seconds: float) -> None:
         self.client.post("/sandbox/clock", json={"advance_seconds": seconds}).raise_for_status()
 
