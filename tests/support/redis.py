@@ -1,0 +1,91 @@
+"""A throwaway redis-server on a free port, for tests of shared flows, limits and readiness.
+
+    server = start_redis()
+    app = start_app(fake.url, REDIS_URL=server.url, WEB_CONCURRENCY="2")
+    server.stop()   # Redis outage
+
+A missing binary skips the test on a developer's machine, but fails it in CI (CI=true),
+where scripts/test.sh installs redis-server and a skip would hide a broken setup.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.support.processes import free_port
+
+
+@dataclass
+class RedisProcess:
+    url: str
+    port: int
+    popen: subprocess.Popen[bytes]
+    directory: Path
+
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=1)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(10)
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def __enter__(self) -> RedisProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def redis_binary() -> str:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        reason = "redis-server is not installed (scripts/test.sh installs it)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return binary
+
+
+def start_redis(timeout: float = 10.0) -> RedisProcess:
+    binary = redis_binary()
+    port = free_port()
+    directory = Path(tempfile.mkdtemp(prefix="redis-"))
+    # No persistence: a test's data dies with the process, and nothing is written to disk.
+    argv = [
+        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", str(directory), "--loglevel", "warning",
+    ]  # fmt: skip
+    popen = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = RedisProcess(f"redis://127.0.0.1:{port}/0", port, popen, directory)
+    client = server.client()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not server.running():
+            stderr = popen.stderr.read().decode() if popen.stderr else ""
+            server.stop()
+            raise RuntimeError(f"redis-server exited with {popen.returncode}: {stderr}")
+        try:
+            if client.ping():
+                return server
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    server.stop()
+    raise RuntimeError(f"redis-server not answering on port {port} after {timeout} s")
