@@ -67,6 +67,13 @@ class RateLimited(GifqError):
         self.retry_after = retry_after
 
 
+class ResendCooldown(RateLimited):
+    """GIFQ refused to send another code this soon: the last one is still on its way.
+
+    Not the same as being throttled: after a throttled send no code was sent at all.
+    """
+
+
 class GifqUnavailable(GifqError):
     """GIFQ answered 5xx, could not be reached, or the breaker is open."""
 
@@ -115,6 +122,10 @@ def retry_after(value: str | None, *, now: datetime | None = None) -> float:
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
+# The send-code endpoint's own 429s (CONTRACT: a code was sent a moment ago).
+RESEND_COOLDOWN_CODES = frozenset({"verification_cooldown", "verification_send_limit"})
+
+
 def error_body(body: bytes) -> dict[str, Any]:
     # Error bodies are advisory: we work from the status when they are missing or odd.
     try:
@@ -135,6 +146,8 @@ def error_for(endpoint: str, status: int, body: bytes, retry_after_header: str |
     if status == 423:
         return VerificationLocked()
     if status == 429:
+        if error_body(body).get("code") in RESEND_COOLDOWN_CODES:
+            return ResendCooldown(retry_after(retry_after_header))
         return RateLimited(retry_after(retry_after_header))
     if status != 422:
         return ContractError(f"GIFQ answered {status} to {endpoint}")

@@ -108,4 +108,8 @@ def register_filters(app) -> None:  # type: ignore[no-untyped-def]
 
 def register_all(app) -> None:  # type: ignore[no-untyped-def]
     register_filters(app)
-    app.jinja_env.globals.update(country_name=country_name, category_name=category_name)
+    from redeem.i18n.campaign_text import own_words
+
+    app.jinja_env.globals.update(
+        country_name=country_name, category_name=category_name, own_words=own_words
+    )

@@ -156,8 +156,9 @@ def start(token: str) -> Response:
 def _send_code(flow: Flow) -> None:
     try:
         sent = gifq.send_code(flow.token)
-    except errors.RateLimited as exc:
-        # Too soon after the last send: the code already on its way still works.
+    except errors.ResendCooldown as exc:
+        # Too soon after the last send: the code already on its way still works. (Any other
+        # 429, ours or GIFQ's, means nothing was sent: it shows the "please wait" page.)
         flow.resend_at = max(flow.resend_at, time.time() + exc.retry_after)
         flow.notice = "resend_wait"
     else:

@@ -1,0 +1,325 @@
+"""Every page state in every language: `lang` and `dir` are right, and no English is left.
+
+Each state is rendered in English and in each other language. Any sentence-like text (two
+words or more) that reads the same in both is English that never went through translation,
+unless it is data the page shows as given: brand names and texts, the sender's name, the
+product name. Text, attribute text a screen reader speaks, the title, and the strings handed
+to the script are all compared.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from redeem.flow import states
+from redeem.i18n.locale import SUPPORTED, direction, html_lang
+from redeem.journey.render import render_page
+from tests.i18n.conftest import Walk
+from tests.support.fake import FakeGifq
+from tests.support.page import Node, check_invariants, parse
+
+OTHERS = [code for code in SUPPORTED if code != "en"]
+PRODUCT = {"GIFQ", "GIFQ Redeem"}
+SPOKEN_ATTRIBUTES = ("aria-label", "alt", "title", "placeholder")
+Render = Callable[[str], tuple[int, str]]
+
+
+class Client:
+    """The session app's test client with the view tests' page checks, usable module-wide."""
+
+    def __init__(self, app: Flask) -> None:
+        self.client = app.test_client()
+        self.last: Any = None
+
+    def get(self, url: str, status: int = 200, **kw: Any) -> Node:
+        self.last = self.client.get(url, **kw)
+        assert self.last.status_code == status, (url, self.last.status_code)
+        doc = parse(self.last.get_data(as_text=True))
+        check_invariants(doc, self.last.headers.get("Content-Security-Policy"))
+        return doc
+
+    def post(self, url: str, data: dict[str, Any], status: int = 303, **kw: Any) -> Any:
+        self.last = self.client.post(
+            url, data=data, headers={"Sec-Fetch-Site": "same-origin"}, **kw
+        )
+        assert self.last.status_code == status, (url, self.last.status_code)
+        return self.last
+
+
+def data_strings(value: Any) -> Iterator[str]:
+    """Every string in a payout as GIFQ sends it: the page may show any of them as given."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from data_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from data_strings(item)
+
+
+class States:
+    """Each page state, rendered on demand in any language."""
+
+    def __init__(self, app: Flask, fake: FakeGifq) -> None:
+        self.app, self.fake = app, fake
+        self.http = Client(app)
+        self.data: set[str] = set(PRODUCT)
+        self.data.update(data_strings(fake.merchant("GET", "/api/campaigns").json()))
+        self._flows: dict[str, str] = {}
+
+    def _walk(self) -> Walk:
+        return Walk(self.http, self.fake)
+
+    def _payout(self, **kw: Any) -> str:
+        token, _ = self.fake.create_payout(**kw)
+        self.data.update(data_strings(self.fake.payout(token)))
+        return token
+
+    def _verified(self, key: str) -> str:
+        if key not in self._flows:
+            walk = self._walk()
+            walk.land(self._payout())
+            walk.start()
+            walk.enter_code()
+            self._flows[key] = walk.flow_url
+        return self._flows[key]
+
+    def _redeemed(self, slug: str, locale: str) -> str:
+        walk = self._walk()
+        walk.land(self._payout(), f"?lang={locale}")
+        walk.start()
+        walk.enter_code()
+        self.http.get(f"{walk.flow_url}/brands/{slug}/confirm")
+        self.http.post(f"{walk.flow_url}/brands/{slug}/confirm", {"csrf": walk.csrf()})
+        return walk.flow_url
+
+    def _html(self, status: int) -> tuple[int, str]:
+        return status, self.http.last.get_data(as_text=True)
+
+    # --- the states ----------------------------------------------------------------------
+
+    def home(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"/?lang={locale}")
+        return self._html(200)
+
+    def code_embedded(self, locale: str) -> tuple[int, str]:
+        self.code(locale)
+        self.http.get(f"{self._flows['code']}/code?lang={locale}&embed=1")
+        return self._html(200)
+
+    def landing(self, locale: str) -> tuple[int, str]:
+        token = self._flows.setdefault("landing", self._payout())
+        self.http.get(f"/r/{token}?lang={locale}")
+        return self._html(200)
+
+    def landing_without_name(self, locale: str) -> tuple[int, str]:
+        token = self._flows.setdefault(
+            "landing_anon", self._payout(name=None, currency="GBP", amount=25)
+        )
+        self.http.get(f"/r/{token}?lang={locale}")
+        return self._html(200)
+
+    def landing_already_chosen(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"/r/{self.fake.demo_token('completed')}?lang={locale}")
+        return self._html(200)
+
+    def code(self, locale: str) -> tuple[int, str]:
+        if "code" not in self._flows:
+            walk = self._walk()
+            walk.land(self._payout())
+            self._flows["code"] = walk.start()
+        self.http.get(f"{self._flows['code']}/code?lang={locale}")
+        return self._html(200)
+
+    def wrong_code(self, locale: str) -> tuple[int, str]:
+        walk = self._walk()
+        walk.land(self._payout(), f"?lang={locale}")
+        walk.start()
+        right = self.fake.latest_code(self.fake.email_of(walk.token))
+        walk.enter_code("000000" if right != "000000" else "111111", status=400)
+        return self._html(400)
+
+    def malformed_code(self, locale: str) -> tuple[int, str]:
+        if "malformed" not in self._flows:
+            walk = self._walk()
+            walk.land(self._payout())
+            self._flows["malformed"] = walk.start()
+        flow = self._flows["malformed"]
+        self.http.get(f"{flow}/code?lang={locale}")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', self.http.last.get_data(as_text=True))
+        assert csrf
+        self.http.post(f"{flow}/code", {"csrf": csrf.group(1), "code": "12ab"}, status=400)
+        return self._html(400)
+
+    def brands(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"{self._verified('brands')}/brands?lang={locale}")
+        return self._html(200)
+
+    def brands_none_match(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"{self._verified('brands')}/brands?q=zzzzzz&lang={locale}")
+        return self._html(200)
+
+    def brand(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"{self._verified('brands')}/brands/northwind-books?lang={locale}")
+        return self._html(200)
+
+    def confirm(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"{self._verified('brands')}/brands/northwind-books/confirm?lang={locale}")
+        return self._html(200)
+
+    def processing(self, locale: str) -> tuple[int, str]:
+        flow = self._redeemed("slow-cinema", locale)  # four seconds on the fake's clock
+        self.http.get(f"{flow}/processing")
+        return self._html(200)
+
+    def brands_after_a_failed_card(self, locale: str) -> tuple[int, str]:
+        flow = self._redeemed("failing-florist", locale)
+        self.fake.advance(1)
+        self.http.client.get(f"{flow}/processing")
+        self.http.get(f"{flow}/brands")
+        return self._html(200)
+
+    def card(self, locale: str) -> tuple[int, str]:
+        flow = self._flows.get("card")
+        if flow is None:
+            flow = self._flows["card"] = self._redeemed("omni-store", "en")
+            self.fake.advance(1)
+        self.http.get(f"{flow}/card?lang={locale}")
+        return self._html(200)
+
+    def not_found(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"/r/{secrets.token_urlsafe(32)}?lang={locale}", status=404)
+        return self._html(404)
+
+    def expired(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"/r/{self.fake.demo_token('expired')}?lang={locale}", status=410)
+        return self._html(410)
+
+    def cancelled(self, locale: str) -> tuple[int, str]:
+        self.http.get(f"/r/{self.fake.demo_token('cancelled')}?lang={locale}", status=410)
+        return self._html(410)
+
+    def flow_expired(self, locale: str) -> tuple[int, str]:
+        response = self.http.client.get(f"/f/{secrets.token_urlsafe(24)}/code?lang={locale}")
+        assert response.status_code in (400, 410)
+        self.http.last = response
+        return self._html(response.status_code)
+
+
+# Error pages no request can reach here without side effects on the shared app (an open circuit
+# breaker, a lock): rendered directly, with the values their views pass.
+DIRECT = {
+    "forbidden": (states.FORBIDDEN, {}),
+    "too_large": (states.TOO_LARGE, {}),
+    "rate_limited": (states.RATE_LIMITED, {"retry_after": 30}),
+    "rate_limited_unknown": (states.RATE_LIMITED, {"retry_after": None}),
+    "server_error": (states.SERVER_ERROR, {}),
+    **{page.step: (page, {}) for _, page in states.BY_ERROR},
+}
+JOURNEY = [name for name in vars(States) if not name.startswith("_")]
+
+
+@pytest.fixture(scope="module")
+def rendered(app: Flask, fake: FakeGifq) -> Callable[[str, str], tuple[int, str]]:
+    book = States(app, fake)
+    cache: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def render(state: str, locale: str) -> tuple[int, str]:
+        if (state, locale) not in cache:
+            if state in DIRECT:
+                page, context = DIRECT[state]
+                with app.test_request_context(f"/?lang={locale}"):
+                    cache[state, locale] = render_page(page, **{"retry_after": None, **context})[
+                        ::-1
+                    ]
+            else:
+                cache[state, locale] = getattr(book, state)(locale)
+        return cache[state, locale]
+
+    render.data = book.data  # type: ignore[attr-defined]
+    return render
+
+
+def spoken(doc: Node) -> list[str]:
+    """The text a reader sees or hears: text nodes, spoken attributes, the script's messages."""
+    out: list[str] = []
+
+    def walk(node: Node) -> None:
+        if node.tag == "script":
+            if node.attrs.get("id") == "page-data":
+                out.extend(json.loads(node.text())["messages"].values())
+            return
+        if node.tag == "style" or (node.tag != "html" and "lang" in node.attrs):
+            return  # the language switcher names each language in itself
+        out.extend(node.attrs[a] for a in SPOKEN_ATTRIBUTES if node.attrs.get(a))
+        for child in node.children:
+            if isinstance(child, str):
+                out.append(child)
+            else:
+                walk(child)
+
+    walk(doc)
+    return [t for t in (re.sub(r"\s+", " ", s).strip() for s in out) if t]
+
+
+def sentence_like(text: str) -> bool:
+    """Two words or more: single words ("Code", "PIN", "Streaming") may rightly be the same."""
+    return sum(1 for token in text.split() if re.search(r"[^\W\d_]{2,}", token)) >= 2
+
+
+def is_data(text: str, data: set[str]) -> bool:
+    """Shown as given (brand and sender names, their texts), alone or joined by punctuation."""
+    for item in sorted((d for d in data if len(d) > 2), key=len, reverse=True):
+        if text in item:
+            return True
+        text = text.replace(item, " ")
+    return not sentence_like(text)
+
+
+STATES = JOURNEY + list(DIRECT)
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("locale", OTHERS)
+def test_every_state_speaks_the_language_it_says_it_does(rendered, state: str, locale: str) -> None:
+    status, html = rendered(state, locale)
+    english_status, english = rendered(state, "en")
+    assert status == english_status
+    doc = parse(html)
+    root = doc.find("html")
+    assert (root.attrs["lang"], root.attrs["dir"]) == (html_lang(locale), direction(locale))
+    left_in_english = {
+        text
+        for text in set(spoken(doc)) & set(spoken(parse(english)))
+        if sentence_like(text) and not is_data(text, rendered.data)
+    }
+    assert left_in_english == set()
+    heading = doc.find("h1").text()
+    if not is_data(heading, rendered.data):  # a brand's page is headed by the brand's name
+        assert heading != parse(english).find("h1").text()
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_english_rendering_of_every_state_is_english(rendered, state: str) -> None:
+    _, html = rendered(state, "en")
+    root = parse(html).find("html")
+    assert (root.attrs["lang"], root.attrs["dir"]) == ("en", "ltr")
+
+
+def test_the_comparison_catches_an_untranslated_sentence(rendered) -> None:
+    """The check above is real: the same page with one sentence left in English fails it."""
+    _, html = rendered("code", "de")
+    _, english = rendered("code", "en")
+    planted = html.replace("Code eingeben</h1>", "Enter your code</h1>")
+    left = {
+        t for t in set(spoken(parse(planted))) & set(spoken(parse(english))) if sentence_like(t)
+    }
+    assert "Enter your code" in left

@@ -1,0 +1,124 @@
+"""Which language a page speaks: the recipient's choice, then the sender's, then the browser's,
+then the campaign's, then English, on the landing page and on every later step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.fake import FakeGifq
+
+
+def lang(doc: Any) -> tuple[str, str]:
+    html = doc.find("html")
+    return html.attrs["lang"], html.attrs["dir"]
+
+
+@pytest.fixture
+def italian_campaign(fake: FakeGifq) -> Iterator[str]:
+    """The plain campaign with default_locale "it", restored afterwards."""
+    before = fake.payout(fake.create_payout(campaign="plain")[0])["campaign"]["branding"]
+    fake.set_campaign("plain", branding={"default_locale": "it"})
+    try:
+        yield "plain"
+    finally:
+        fake.set_campaign("plain", branding={"default_locale": before.get("default_locale")})
+
+
+def test_the_choice_in_the_link_beats_every_other_hint(walk, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout(locale="de")
+    doc = walk.land(token, "?lang=fr", headers={"Accept-Language": "es"})
+    assert lang(doc) == ("fr", "ltr")
+    assert doc.find("h1").text() == "Vous avez reçu un cadeau, Alice !"  # a narrow no-break space
+
+
+def test_the_senders_locale_for_the_recipient_beats_the_browser(walk, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout(locale="de")
+    doc = walk.land(token, headers={"Accept-Language": "es-ES,es;q=0.9"})
+    assert lang(doc) == ("de", "ltr")
+    assert doc.find("h1").text() == "Sie haben ein Geschenk erhalten, Alice!"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.5", "zh-Hans"),
+        ("zh-Hans-CN", "zh-Hans"),
+        ("pt", "pt-BR"),
+        ("pt-PT,pt;q=0.9", "pt-BR"),
+        ("de-AT,de;q=0.9", "de"),
+        ("sv-SE,sv;q=0.9,nl;q=0.5", "nl"),
+        ("ar-EG", "ar"),
+        ("ja-JP", "ja"),
+    ],
+)
+def test_the_browsers_languages_pick_the_best_supported_match(
+    walk, fake: FakeGifq, header: str, expected: str
+) -> None:
+    token, _ = fake.create_payout()
+    doc = walk.land(token, headers={"Accept-Language": header})
+    assert lang(doc)[0] == expected
+
+
+def test_the_campaigns_default_applies_when_the_browser_asks_for_nothing_supported(
+    walk, fake: FakeGifq, italian_campaign: str
+) -> None:
+    token, _ = fake.create_payout(campaign=italian_campaign)
+    doc = walk.land(token, headers={"Accept-Language": "sv-SE,fi;q=0.5"})
+    assert lang(doc) == ("it", "ltr")
+
+
+def test_english_is_the_last_resort(walk, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout(campaign="plain")
+    doc = walk.land(token, headers={"Accept-Language": "sv-SE,fi;q=0.5"})
+    assert lang(doc) == ("en", "ltr")
+    doc = walk.land(token)
+    assert lang(doc) == ("en", "ltr")
+
+
+def test_the_senders_locale_follows_the_recipient_past_the_landing_page(
+    walk, fake: FakeGifq
+) -> None:
+    token, _ = fake.create_payout(locale="ja")
+    walk.land(token, headers={"Accept-Language": "en"})
+    walk.start(headers={"Accept-Language": "en"})
+    doc = walk.pages.get(walk.flow_url + "/code", headers={"Accept-Language": "en"})
+    assert lang(doc) == ("ja", "ltr")
+    walk.enter_code(headers={"Accept-Language": "en"})
+    doc = walk.pages.get(walk.flow_url + "/brands", headers={"Accept-Language": "en"})
+    assert lang(doc) == ("ja", "ltr")
+    assert doc.find("h1").text() == "ギフトカードを選んでください"
+
+
+def test_a_choice_made_on_the_landing_page_is_kept_for_the_whole_journey(
+    walk, fake: FakeGifq
+) -> None:
+    token, _ = fake.create_payout(locale="de")
+    walk.land(token, "?lang=ar")
+    walk.start()
+    doc = walk.pages.get(walk.flow_url + "/code")
+    assert lang(doc) == ("ar", "rtl")
+    walk.enter_code()
+    doc = walk.pages.get(walk.flow_url + "/brands")
+    assert lang(doc) == ("ar", "rtl")
+
+
+def test_a_choice_made_on_a_later_step_is_kept_for_the_steps_after_it(walk, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    walk.land(token)
+    walk.start()
+    doc = walk.pages.get(walk.flow_url + "/code?lang=pl")
+    assert lang(doc) == ("pl", "ltr")
+    walk.enter_code()
+    doc = walk.pages.get(walk.flow_url + "/brands", headers={"Accept-Language": "fr"})
+    assert lang(doc) == ("pl", "ltr")
+    assert doc.find("h1").text() == "Wybierz kartę podarunkową"
+
+
+def test_an_unknown_or_hostile_lang_value_is_ignored(walk, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout(locale="de")
+    for value in ("xx", "../../etc", "de" * 40, ""):
+        doc = walk.land(token, f"?lang={value}")
+        assert lang(doc) == ("de", "ltr")

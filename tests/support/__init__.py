@@ -1,0 +1,1 @@
+"""Helpers shared by the test layers (fake GIFQ process, parsed pages, processes)."""
