@@ -130,6 +130,12 @@ def start(children: list[Child]) -> tuple[list[dict[str, Any]], int, int]:
     )  # fmt: skip
     children.append(fake)
     _wait(fake, f"{gifq_url}/sandbox/demo")
+    raw = _get(f"{gifq_url}/sandbox/demo")
+    listing = json.loads(raw) if raw else []
+    # {"campaigns": [...], "payouts": [...]}; a bare list is accepted too.
+    payouts = listing.get("payouts", []) if isinstance(listing, dict) else listing
+    if not payouts:
+        raise DemoError(f"the fake GIFQ listed no demo payouts at {gifq_url}/sandbox/demo")
 
     app_env = {
         **base_env,
@@ -137,6 +143,8 @@ def start(children: list[Child]) -> tuple[list[dict[str, Any]], int, int]:
         # Made up per run and never printed: sessions simply end when the demo stops.
         "SECRET_KEY": secrets.token_hex(32),
         "REDEEM_DEMO": "1",
+        # The front page lists these, so a newcomer can click straight into a journey.
+        "DEMO_LINKS": json.dumps([[p.get("label", ""), p["redeem_url"]] for p in payouts]),
         "EMBED_ORIGINS": host_origin,
         "BIND": f"127.0.0.1:{app_port}",
         "WEB_CONCURRENCY": "1",
@@ -152,12 +160,6 @@ def start(children: list[Child]) -> tuple[list[dict[str, Any]], int, int]:
     children.append(app)
     _wait(app, f"{app_url}/healthz")
 
-    raw = _get(f"{gifq_url}/sandbox/demo")
-    listing = json.loads(raw) if raw else []
-    # {"campaigns": [...], "payouts": [...]}; a bare list is accepted too.
-    payouts = listing.get("payouts", []) if isinstance(listing, dict) else listing
-    if not payouts:
-        raise DemoError(f"the fake GIFQ listed no demo payouts at {gifq_url}/sandbox/demo")
     return payouts, host_port, app_port
 
 

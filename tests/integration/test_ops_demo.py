@@ -52,6 +52,15 @@ def test_the_demo_prints_each_demo_link_with_its_label(demo):
     assert all(http_ok(link) for link in links[:2])
 
 
+def test_the_front_page_lists_the_demo_links(demo):
+    _, ports, out = demo
+    printed = set(re.findall(r"http://127\.0\.0\.1:\d+/r/[A-Za-z0-9_-]{43}", out.read_text()))
+    with urllib.request.urlopen(f"http://127.0.0.1:{ports['DEMO_APP_PORT']}/") as response:
+        page = response.read().decode()
+    listed = set(re.findall(r'href="(http://127\.0\.0\.1:\d+/r/[A-Za-z0-9_-]{43})"', page))
+    assert printed and listed == printed
+
+
 def test_the_host_page_embeds_a_branded_link_from_another_site(demo):
     _, ports, _ = demo
     with urllib.request.urlopen(f"http://localhost:{ports['DEMO_HOST_PORT']}/") as response:

@@ -98,7 +98,7 @@ def test_a_token_of_the_wrong_shape_is_a_404_without_asking_gifq(
     assert response.status_code == 404
     assert gifq_calls == []
     if method != "HEAD":
-        assert "<h1>" in response.get_data(as_text=True)
+        assert "<h1" in response.get_data(as_text=True)
 
 
 def test_a_token_in_the_query_string_is_ignored(gifq_down, gifq_calls):

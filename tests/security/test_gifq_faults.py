@@ -65,7 +65,7 @@ def test_each_gifq_fault_gives_an_honest_page_within_the_deadline(web, server, f
     assert response.status_code == status
     assert elapsed < DEADLINE + MARGIN, f"took {elapsed:.1f} s"
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "<h1>" in response.text and "Traceback" not in response.text
+    assert "<h1" in response.text and "Traceback" not in response.text
     if status == 429:
         assert response.headers["Retry-After"] == "120"
     # No worker died: the same process serves the next recipient at once.
