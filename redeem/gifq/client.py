@@ -19,10 +19,8 @@ Failure policy (see docs/research security.md §6):
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import hmac
-import http.cookiejar
 import logging
 import os
 import random
@@ -35,7 +33,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
 
-import httpcore
 import httpx
 
 from redeem.gifq import models
@@ -51,6 +48,7 @@ from redeem.gifq.errors import (
     error_for,
     retry_after,
 )
+from redeem.gifq.transport import CALL_DEADLINE, DeadlineTransport, NullCookieJar
 
 log = logging.getLogger(__name__)
 
@@ -69,86 +67,6 @@ PING_DEADLINE = 3.0
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 Observer = Callable[[str, int | str, float], None]
-
-
-# --- the transport: a total deadline down at the socket ---------------------------------
-
-# The deadline of the call running in this thread (time.monotonic() value), read by the
-# network streams below so that no single connect, read or write outlives it.
-_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "gifq_deadline", default=None
-)
-
-
-def _clamp(timeout: float | None, exc: type[Exception]) -> float | None:
-    deadline = _deadline.get()
-    if deadline is None:
-        return timeout
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise exc("GIFQ deadline passed")
-    return remaining if timeout is None else min(timeout, remaining)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket whose every read and write is cut to what is left of the call's deadline.
-
-    Without this a server that drips its headers one byte at a time, never idle for a full
-    read timeout, would hold the worker far past any deadline we check between chunks.
-    """
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        inner = self._inner.start_tls(
-            ssl_context, server_hostname, _clamp(timeout, httpcore.ConnectTimeout)
-        )
-        return _DeadlineStream(inner)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.SyncBackend):
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, **kw: Any) -> Any:
-        timeout = _clamp(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(super().connect_tcp(host, port, timeout, **kw))
-
-
-class _DeadlineTransport(httpx.HTTPTransport):
-    def __init__(self, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
-        # httpx offers no hook for the network backend, so we build the same pool it would
-        # (no proxy, HTTP/1.1, verified TLS) with ours.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_DeadlineBackend(),
-        )
-
-
-class _NullCookieJar(http.cookiejar.CookieJar):
-    """A jar that never stores: GIFQ is stateless, and a shared jar leaks between recipients."""
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        return None
-
-    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
-        return None
 
 
 # --- settings ------------------------------------------------------------------------------
@@ -225,7 +143,7 @@ class GifqClient:
             float(config.get("GIFQ_BREAKER_COOLDOWN", 10.0)),
         )
         self.budget: Budget = make_budget(
-            int(config.get("GIFQ_BUDGET_PER_SECOND", 10)), config.get("REDIS_URL") or None
+            int(config.get("GIFQ_BUDGET_PER_SECOND", 9)), config.get("REDIS_URL") or None
         )
         self.cache = PayoutCache(
             float(config.get("GIFQ_PAYOUT_CACHE_SECONDS", 1.0)),
@@ -390,8 +308,8 @@ class GifqClient:
                 )
                 self._http = httpx.Client(
                     base_url=settings.base_url,
-                    transport=settings.transport or _DeadlineTransport(limits),
-                    cookies=_NullCookieJar(),
+                    transport=settings.transport or DeadlineTransport(limits),
+                    cookies=NullCookieJar(),
                     follow_redirects=False,
                     trust_env=False,
                     headers={"Accept": "application/json", "User-Agent": USER_AGENT},
@@ -507,7 +425,7 @@ class GifqClient:
         )
         http = self._client()
         request = http.build_request(method, path, headers=headers, json=payload, timeout=timeout)
-        reset = _deadline.set(deadline)
+        reset = CALL_DEADLINE.set(deadline)
         try:
             response = http.send(request, stream=True)
             try:
@@ -518,7 +436,7 @@ class GifqClient:
             finally:
                 response.close()
         finally:
-            _deadline.reset(reset)
+            CALL_DEADLINE.reset(reset)
         return _Answer(status, response.headers, body)
 
     def _observe(
