@@ -36,6 +36,7 @@ FORBIDDEN = Page("errors/forbidden.html", 403, "forbidden")
 TOO_LARGE = Page("errors/too-large.html", 413, "too_large")
 RATE_LIMITED = Page("errors/rate-limited.html", 429, "rate_limited")
 SERVER_ERROR = Page("errors/server-error.html", 500, "server_error")
+STORE_UNAVAILABLE = Page("errors/server-error.html", 503, "store_unavailable")
 
 # What each GIFQ outcome renders when a view lets it through. Most specific class first.
 BY_ERROR: tuple[tuple[type[errors.GifqError], Page], ...] = (

@@ -7,6 +7,7 @@ import math
 
 from flask import Flask, g
 from flask_limiter.errors import RateLimitExceeded
+from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from redeem.branding.embed import framed
@@ -83,7 +84,18 @@ def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
     return html, status
 
 
+def _store_down(exc: RedisError):  # type: ignore[no-untyped-def]
+    # Flows and limits live in Redis: without it we cannot tell who may try a code, so we fail
+    # closed with an honest "try again" page rather than run unlimited.
+    log.error("redis unavailable", extra={"error": type(exc).__name__})
+    record_failure("store_unavailable")
+    _wear_campaign()
+    html, _ = render_page(states.STORE_UNAVAILABLE)
+    return html, 503, {"Retry-After": "30"}
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(RedisError, _store_down)
     app.register_error_handler(errors.GifqError, _gifq_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
