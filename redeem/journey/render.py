@@ -57,7 +57,7 @@ def render_page(page: Page, **context: Any) -> tuple[str, int]:
         else (start_token(g.token_key) if getattr(g, "token_key", None) else ""),
         flow=flow,
         now=time.time(),
-        is_error=page.status >= 400,
+        is_error=page.template.startswith("errors/"),
         fill=fill,
         allowed_image=lambda url: allowed_logo(
             url, tuple(current_app.config.get("ASSET_ORIGINS", ()))
