@@ -175,25 +175,49 @@ def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: 
     assert confirm.find("button").text() == "Confirm and get my card"
 
 
-def test_the_processing_page_refreshes_itself_and_the_card_shows_only_returned_fields(
-    journey, fake: FakeGifq
-) -> None:
+def test_the_processing_page_refreshes_itself_while_the_card_is_issued(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
     flow = journey.verified(token)
-    journey.redeem("serial-travel")
+    journey.redeem("slow-cinema")  # stays processing for about four seconds
     doc = journey.pages.get(flow + "/processing")
     assert doc.find("meta", **{"http-equiv": "refresh"}) is not None
+    assert journey.pages.last.headers["Retry-After"] == "1"
     status = journey.pages.client.get(flow + "/status")
-    assert status.headers["Retry-After"] == "1" and status.json == {"ready": False}
-    deadline = time.monotonic() + 10
+    assert status.headers["Retry-After"] == "1"
+    assert status.json == {"ready": False}
+
+
+def _card_when_ready(journey, flow: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 15
     response = journey.pages.client.get(flow + "/processing")
     while response.status_code == 200 and time.monotonic() < deadline:
         time.sleep(0.3)
         response = journey.pages.client.get(flow + "/processing")
     assert response.headers["Location"].endswith("/card")
-    card = journey.pages.get(flow + "/card")
+    return journey.pages.get(flow + "/card")
+
+
+def test_the_card_shows_only_the_fields_the_brand_returned(journey, fake: FakeGifq) -> None:
+    token, _ = fake.create_payout()
+    flow = journey.verified(token)
+    journey.redeem("serial-travel")
+    card = _card_when_ready(journey, flow)
     labels = [dt.text() for dt in card.find("dl", **{"class": "card-fields"}).find_all("dt")]
     assert labels == ["Serial number", "Security code", "Expires"]
+
+
+def test_a_link_is_only_a_link_when_it_is_https_and_its_challenge_code_sits_beside_it(
+    journey, fake: FakeGifq
+) -> None:
+    token, _ = fake.create_payout()
+    flow = journey.verified(token)
+    journey.redeem("gatehouse-games")
+    card = _card_when_ready(journey, flow)
+    fields = card.find("dl", **{"class": "card-fields"})
+    assert [dt.text() for dt in fields.find_all("dt")] == ["Link", "Challenge code", "Expires"]
+    anchor = fields.find("a")
+    assert anchor.attrs["href"].startswith("https://")
+    assert anchor.attrs["target"] == "_blank" and anchor.attrs["rel"] == "noopener noreferrer"
 
 
 def test_a_double_post_of_the_confirmation_makes_one_redemption(journey, fake: FakeGifq) -> None:
@@ -274,3 +298,33 @@ def test_the_old_flow_id_is_dead_after_the_code_is_verified(journey, fake: FakeG
 def test_the_home_page_explains_the_service(pages) -> None:
     doc = pages.get("/")
     assert doc.find("h1").text() == "Your gift, one click away"
+
+
+@pytest.mark.parametrize("link", ["http://cards.example/x", "javascript:alert(1)", "data:text/html,x"])
+def test_a_link_that_is_not_https_is_shown_as_text_never_as_a_link(app, link: str) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from redeem.flow.states import Page
+    from redeem.gifq.models import CardDetails, Redemption, RedemptionStatus
+    from redeem.journey.render import render_page
+    from tests.support.page import parse
+
+    details = CardDetails(link=link, link_challenge_code="4711")
+    redemption = Redemption(
+        id="rd_1", status=RedemptionStatus.COMPLETED, brand_slug="x", product_id="p",
+        face_value=Decimal(5), currency="EUR", created_at=None, completed_at=None,
+        expires_at=date(2030, 1, 1), failure_message=None, details=details,
+    )  # fmt: skip
+    with app.test_request_context("/"):
+        html, _ = render_page(
+            Page("card.html", 200, "card"),
+            redemption=redemption,
+            brand=None,
+            fields=details.present(),
+            redeemed="x",
+        )
+    doc = parse(html)
+    fields = doc.find("dl", **{"class": "card-fields"})
+    assert fields.find("a") is None
+    assert fields.by_id("value-link").text() == link
