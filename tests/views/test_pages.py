@@ -175,7 +175,9 @@ def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: 
     assert confirm.find("button").text() == "Confirm and get my card"
 
 
-def test_the_processing_page_refreshes_itself_while_the_card_is_issued(journey, fake: FakeGifq) -> None:
+def test_the_processing_page_refreshes_itself_while_the_card_is_issued(
+    journey, fake: FakeGifq
+) -> None:
     token, _ = fake.create_payout()
     flow = journey.verified(token)
     journey.redeem("slow-cinema")  # stays processing for about four seconds
@@ -300,7 +302,9 @@ def test_the_home_page_explains_the_service(pages) -> None:
     assert doc.find("h1").text() == "Your gift, one click away"
 
 
-@pytest.mark.parametrize("link", ["http://cards.example/x", "javascript:alert(1)", "data:text/html,x"])
+@pytest.mark.parametrize(
+    "link", ["http://cards.example/x", "javascript:alert(1)", "data:text/html,x"]
+)
 def test_a_link_that_is_not_https_is_shown_as_text_never_as_a_link(app, link: str) -> None:
     from datetime import date
     from decimal import Decimal
