@@ -309,28 +309,23 @@ def _brand_or_404(flow: Flow, slug: str):  # type: ignore[no-untyped-def]
     return entry
 
 
-@bp.get("/f/<flow_id>/brands/<slug>")
-def brand(slug: str) -> Response | str | tuple:
+def _brand_step(slug: str, page: states.Page) -> Response | tuple[str, int]:
     flow = _verified_flow()
     if flow.redemption_id:
         return _go("redeem.processing", flow)
     _campaign_or_fetch(flow)
     chosen, product = _brand_or_404(flow, slug)
-    return render_page(
-        states.Page("brand.html", 200, "brand"), flow=flow, brand=chosen, product=product
-    )
+    return render_page(page, flow=flow, brand=chosen, product=product)
+
+
+@bp.get("/f/<flow_id>/brands/<slug>")
+def brand(slug: str) -> Response | tuple[str, int]:
+    return _brand_step(slug, states.Page("brand.html", 200, "brand"))
 
 
 @bp.get("/f/<flow_id>/brands/<slug>/confirm")
-def confirm(slug: str) -> Response | str | tuple:
-    flow = _verified_flow()
-    if flow.redemption_id:
-        return _go("redeem.processing", flow)
-    _campaign_or_fetch(flow)
-    chosen, product = _brand_or_404(flow, slug)
-    return render_page(
-        states.Page("confirm.html", 200, "confirm"), flow=flow, brand=chosen, product=product
-    )
+def confirm(slug: str) -> Response | tuple[str, int]:
+    return _brand_step(slug, states.Page("confirm.html", 200, "confirm"))
 
 
 @bp.post("/f/<flow_id>/brands/<slug>/confirm")

@@ -5,19 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.fake import FakeGifq
+from tests.support.fake import FIELD_SETS, FakeGifq
 from tests.support.journey import full_journey
 
 pytestmark = pytest.mark.e2e
-
-FIELD_SETS = {
-    "northwind-books": {"code"},
-    "prepaid-plus": {"code", "pin"},
-    "linkly": {"link"},
-    "gatehouse-games": {"link", "link_challenge_code"},
-    "serial-travel": {"serial", "security_code"},
-    "omni-store": {"code", "pin", "serial", "security_code", "link"},
-}
 
 
 def issued_details(fake: FakeGifq, token: str) -> dict[str, str]:

@@ -65,28 +65,28 @@ def test_a_failed_brand_returns_to_the_brands_with_the_balance_intact(
     assert statuses == ["completed", "failed"]
 
 
-def test_a_cancelled_link_gets_a_branded_410_with_the_support_contact(
-    page: Page, fake: FakeGifq, live_app
-) -> None:
-    token, _ = fake.create_payout(campaign="branded")
+def cancel(fake: FakeGifq, token: str) -> None:
     assert fake.merchant("POST", f"/api/payouts/{token}/cancel").status_code == 200
-    response = page.goto(f"{live_app.url}/r/{token}")
-    assert response is not None and response.status == 410
-    expect(h1(page)).to_have_text("This gift is no longer available")
-    expect(page.locator("a[href='mailto:help@acme.example']")).to_be_visible()
-    expect(page.get_by_role("banner")).to_contain_text("Acme Rewards")
-    expect(page.get_by_role("button")).to_have_count(0)
 
 
-def test_a_link_that_expires_by_the_clock_gets_a_branded_410_with_the_support_contact(
-    page: Page, fake: FakeGifq, live_app
+def expire(fake: FakeGifq, token: str) -> None:
+    fake.advance(2 * 24 * 3600)
+
+
+@pytest.mark.parametrize(
+    ("end", "heading"),
+    [(cancel, "This gift is no longer available"), (expire, "This link has expired")],
+)
+def test_dead_links_get_a_branded_410_with_the_support_contact(
+    page: Page, fake: FakeGifq, live_app, end, heading: str
 ) -> None:
     token, _ = fake.create_payout(campaign="branded", expires_in_days=1)
-    fake.advance(2 * 24 * 3600)
+    end(fake, token)
     response = page.goto(f"{live_app.url}/r/{token}")
     assert response is not None and response.status == 410
-    expect(h1(page)).to_have_text("This link has expired")
+    expect(h1(page)).to_have_text(heading)
     expect(page.locator("a[href='mailto:help@acme.example']")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text("Acme Rewards")
     expect(page.get_by_role("button")).to_have_count(0)
 
 

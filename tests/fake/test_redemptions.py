@@ -7,16 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from redeem.gifq.models import parse_payout
-from tests.support.fake import FakeGifq
-
-FIELD_SETS = {
-    "northwind-books": {"code"},
-    "prepaid-plus": {"code", "pin"},
-    "linkly": {"link"},
-    "gatehouse-games": {"link", "link_challenge_code"},
-    "serial-travel": {"serial", "security_code"},
-    "omni-store": {"code", "pin", "serial", "security_code", "link"},
-}
+from tests.support.fake import FIELD_SETS, FakeGifq
 
 
 @pytest.fixture

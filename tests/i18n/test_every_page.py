@@ -21,9 +21,9 @@ from flask import Flask
 from redeem.flow import states
 from redeem.i18n.locale import SUPPORTED, direction, html_lang
 from redeem.journey.render import render_page
-from tests.i18n.conftest import Walk
 from tests.support.fake import FakeGifq
 from tests.support.page import Node, check_invariants, parse
+from tests.support.walk import Walk
 
 OTHERS = [code for code in SUPPORTED if code != "en"]
 PRODUCT = {"GIFQ", "GIFQ Redeem"}

@@ -37,6 +37,15 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
+# The seed's brands for each of the contract's six field sets, and what each one issues.
+FIELD_SETS = {
+    "northwind-books": {"code"},
+    "prepaid-plus": {"code", "pin"},
+    "linkly": {"link"},
+    "gatehouse-games": {"link", "link_challenge_code"},
+    "serial-travel": {"serial", "security_code"},
+    "omni-store": {"code", "pin", "serial", "security_code", "link"},
+}
 FIXED_BRANDS = (
     "northwind-books",
     "prepaid-plus",

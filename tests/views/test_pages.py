@@ -58,7 +58,7 @@ def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
 ) -> None:
     token, _ = fake.create_payout(email="alice.smith@example.com")
     journey.land(token)
-    journey.ask_for_code()
+    journey.start()
     doc = journey.pages.get(journey.flow_url + "/code")
     assert "a***@example.com" in main_text(doc)
     field = doc.by_id("code")
@@ -72,9 +72,9 @@ def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
 def test_a_wrong_code_comes_back_as_a_400_with_the_tries_left(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
     journey.land(token)
-    journey.ask_for_code()
+    journey.start()
     right = fake.latest_code(fake.email_of(token))
-    journey.enter("000000" if right != "000000" else "111111", status=400)
+    journey.enter_code("000000" if right != "000000" else "111111", status=400)
     from tests.support.page import parse
 
     doc = parse(journey.pages.last.get_data(as_text=True))
@@ -92,18 +92,18 @@ def test_malformed_codes_are_refused_before_gifq_is_asked(
 ) -> None:
     token, _ = fake.create_payout()
     journey.land(token)
-    journey.ask_for_code()
+    journey.start()
     for _ in range(5):
-        journey.enter(bad, status=400)
+        journey.enter_code(bad, status=400)
     # Five wrong tries would kill the code at GIFQ: none were spent, so the right code still works.
-    journey.enter(fake.latest_code(fake.email_of(token)))
+    journey.enter_code(fake.latest_code(fake.email_of(token)))
     assert journey.pages.last.headers["Location"].endswith("/brands")
 
 
 def test_brands_need_a_verified_code_first(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
     journey.land(token)
-    flow = journey.ask_for_code()
+    flow = journey.start()
     for path in (
         "/brands",
         "/brands/northwind-books",
@@ -291,8 +291,8 @@ def test_a_post_without_the_csrf_token_is_refused(journey, fake: FakeGifq) -> No
 def test_the_old_flow_id_is_dead_after_the_code_is_verified(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
     journey.land(token)
-    before = journey.ask_for_code()
-    journey.enter(fake.latest_code(fake.email_of(token)))
+    before = journey.start()
+    journey.enter_code(fake.latest_code(fake.email_of(token)))
     assert journey.flow_url != before
     assert journey.pages.client.get(before + "/brands").status_code == 410
 
