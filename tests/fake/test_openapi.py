@@ -140,6 +140,10 @@ def test_sandbox_responses_match_the_document(fake: FakeGifq, doc):
           fake.client.post("/sandbox/clock", json={"advance_seconds": 1}))  # fmt: skip
     check(doc, "/sandbox/scale-campaign", "POST",
           fake.client.post("/sandbox/scale-campaign", json={"brands": 3}))  # fmt: skip
+    check(doc, "/sandbox/wallet", "POST",
+          fake.client.post("/sandbox/wallet", json={"currency": "EUR", "amount": 5}))  # fmt: skip
+    check(doc, "/sandbox/wallet", "POST",
+          fake.client.post("/sandbox/wallet", json={"currency": "JPY", "amount": 5}))  # fmt: skip
     check(doc, "/sandbox/reset", "POST", fake.client.post("/sandbox/reset"))
 
 
