@@ -53,14 +53,20 @@ class PayoutCache:
         self._invalidated: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
 
-    def lookup(self, key: Key) -> tuple[CachedPayout | None, bool]:
-        """The entry for ``key`` (or None) and whether it is fresh enough to use without a call."""
+    def lookup(
+        self, key: Key, max_age: float | None = None
+    ) -> tuple[CachedPayout | None, bool]:
+        """The entry for ``key`` (or None) and whether it is fresh enough to use without a call.
+
+        ``max_age`` lets a caller accept an older entry, never one that carries card details.
+        """
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
                 return None, False
             age = self._clock() - entry.fetched_at
-            if age < self.ttl:
+            limit = self.ttl if max_age is None or entry.secret else max(self.ttl, max_age)
+            if age < limit:
                 self._entries.move_to_end(key)
                 return entry, True
             if entry.secret:

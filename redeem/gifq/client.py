@@ -162,10 +162,13 @@ class GifqClient:
 
     # --- the endpoints -----------------------------------------------------------------
 
-    def get_payout(self, token: str, *, verification_token: str | None = None) -> models.Payout:
+    def get_payout(
+        self, token: str, *, verification_token: str | None = None, max_age: float | None = None
+    ) -> models.Payout:
+        """``max_age``: how old a cached answer this caller accepts (default: the cache's TTL)."""
         token_mac = self._token_mac(token)
         key = (token_mac, self.mac(verification_token) if verification_token else "")
-        cached, fresh = self.cache.lookup(key)
+        cached, fresh = self.cache.lookup(key, max_age)
         if cached is not None and fresh:
             log.debug("gifq get_payout cached token=%s", token_mac[:12])
             return cached.payout

@@ -12,8 +12,9 @@ digit systems. The code field still accepts Arabic-Indic digits (see journey/for
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -72,8 +73,14 @@ def list_of(items: Iterable[str], locale: str | None = None) -> str:
     return format_list(items, locale=locale or _locale()) if items else ""
 
 
+@functools.lru_cache(maxsize=64)
+def _territories(locale: str) -> Mapping[str, str]:
+    # Parsed once per language: a brands page names a country on every one of its tiles.
+    return Locale.parse(locale).territories
+
+
 def country_name(code: str) -> str:
-    return Locale.parse(_locale()).territories.get(code.upper(), code)
+    return _territories(_locale()).get(code.upper(), code)
 
 
 # The seed's categories, named in the recipient's language; unknown ones show as sent.
