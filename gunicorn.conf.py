@@ -11,7 +11,8 @@ from pathlib import Path
 # GIFQ, and threads share one httpx connection pool per process.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 8)
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
+# One process without Redis (its flows and limits live in memory), two with it.
+workers = int(os.environ.get("WEB_CONCURRENCY") or (2 if os.environ.get("REDIS_URL") else 1))
 # The production guard (redeem.config.check) refuses more than one worker without
 # REDIS_URL, because flows and rate limits would otherwise live in one process each. It
 # reads WEB_CONCURRENCY, so publish the number we actually use (on_starting corrects it

@@ -23,6 +23,7 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> dict:
         "GUNICORN_GRACEFUL_TIMEOUT",
         "PROMETHEUS_MULTIPROC_DIR",
         "GIFQ_DEADLINE",
+        "REDIS_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("WEB_CONCURRENCY", "")  # the file publishes its worker count here
@@ -32,7 +33,14 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> dict:
 def test_workers_are_threaded(settings):
     assert settings["worker_class"] == "gthread"
     assert settings["threads"] >= 4
-    assert settings["workers"] >= 2
+
+
+def test_one_process_without_redis_and_two_with_it(monkeypatch: pytest.MonkeyPatch, settings):
+    # Without Redis, flows and limits live in one process: a second would split them.
+    assert settings["workers"] == 1
+    monkeypatch.setenv("WEB_CONCURRENCY", "")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert runpy.run_path(str(CONFIG))["workers"] == 2
 
 
 def test_the_worker_timeout_outlasts_the_gifq_deadline(settings):
