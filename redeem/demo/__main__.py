@@ -111,7 +111,7 @@ def _wait(child: Child, url: str, timeout: float = 30.0) -> None:
     raise DemoError(f"{child.name} did not answer on {url} within {timeout:.0f} s")
 
 
-def start(children: list[Child]) -> tuple[list[dict[str, Any]], int, int]:
+def start(children: list[Child]) -> tuple[list[dict[str, Any]], int, int, int]:
     app_port = _port("DEMO_APP_PORT", 8000)
     gifq_port = _port("DEMO_GIFQ_PORT", 8001)
     host_port = _port("DEMO_HOST_PORT", 8002)
@@ -160,7 +160,7 @@ def start(children: list[Child]) -> tuple[list[dict[str, Any]], int, int]:
     children.append(app)
     _wait(app, f"{app_url}/healthz")
 
-    return payouts, host_port, app_port
+    return payouts, host_port, app_port, gifq_port
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -172,13 +172,15 @@ def main() -> int:
     children: list[Child] = []
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        payouts, host_port, app_port = start(children)
+        payouts, host_port, app_port, gifq_port = start(children)
         server = host.serve(payouts, host_port)
         print("\nGIFQ Redeem demo is running.\n\nDemo redeem links:")
         width = max(len(str(p.get("label", ""))) for p in payouts)
         for payout in payouts:
             print(f"  {str(payout.get('label', '')).ljust(width)}  {payout['redeem_url']}")
         print(f"\nEmbedded on another site:  http://localhost:{host_port}/")
+        # The fake sends no real email: the one-time codes wait in its outbox, newest first.
+        print(f"Emailed codes:             http://127.0.0.1:{gifq_port}/sandbox/outbox")
         print(f"App health:                http://127.0.0.1:{app_port}/healthz")
         print("\nCtrl+C to stop.", flush=True)
         while all(child.alive() for child in children):

@@ -48,6 +48,7 @@ def test_the_demo_prints_each_demo_link_with_its_label(demo):
     assert len(links) >= 3
     assert "branded campaign" in text
     assert f"http://localhost:{ports['DEMO_HOST_PORT']}/" in text
+    assert f"http://127.0.0.1:{ports['DEMO_GIFQ_PORT']}/sandbox/outbox" in text
     assert "SECRET_KEY" not in text
     assert all(http_ok(link) for link in links[:2])
 
