@@ -25,6 +25,14 @@ def h1(page: Page):  # type: ignore[no-untyped-def]
     return page.get_by_role("heading", level=1)
 
 
+def at_the_code_page(page: Page, fake: FakeGifq, live_app) -> str:  # type: ignore[no-untyped-def]
+    """A fresh payout, its code asked for; returns the code that was emailed."""
+    token, _ = fake.create_payout()
+    page.goto(f"{live_app.url}/r/{token}")
+    ask_for_code(page)
+    return fake.latest_code(fake.email_of(token))
+
+
 def completed_redemptions(fake: FakeGifq, token: str) -> list[dict]:
     return [r for r in fake.payouts_for(token)["redemptions"] if r["status"] != "failed"]
 
@@ -102,12 +110,8 @@ def test_unknown_and_malformed_tokens_get_the_same_404_page(
 def test_a_wrong_code_says_how_many_tries_are_left_then_the_right_one_works(
     page: Page, fake: FakeGifq, live_app
 ) -> None:
-    token, _ = fake.create_payout()
-    page.goto(f"{live_app.url}/r/{token}")
-    ask_for_code(page)
-    right = fake.latest_code(fake.email_of(token))
-    wrong = "000000" if right != "000000" else "111111"
-    enter_code(page, wrong)
+    right = at_the_code_page(page, fake, live_app)
+    enter_code(page, "000000" if right != "000000" else "111111")
     expect(page.locator("#code-error")).to_contain_text("You have 4 tries left")
     expect(page.locator(".error-summary")).to_be_focused()
     enter_code(page, right)
@@ -117,10 +121,7 @@ def test_a_wrong_code_says_how_many_tries_are_left_then_the_right_one_works(
 def test_forgiving_input_accepts_spaces_hyphens_and_arabic_indic_digits(
     page: Page, fake: FakeGifq, live_app
 ) -> None:
-    token, _ = fake.create_payout()
-    page.goto(f"{live_app.url}/r/{token}")
-    ask_for_code(page)
-    code = fake.latest_code(fake.email_of(token))
+    code = at_the_code_page(page, fake, live_app)
     arabic = "".join(chr(0x0660 + int(d)) for d in code)
     enter_code(page, f" {arabic[:3]}-{arabic[3:]} ")
     expect(h1(page)).to_have_text("Choose your gift card")

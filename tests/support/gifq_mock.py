@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from flask import Flask
 
+from redeem.gifq.cache import PayoutCache
 from redeem.gifq.client import GifqClient
 
 TOKEN = "T" * 43
@@ -90,3 +91,21 @@ def make_client(upstream: Handler | None = None, **config: Any) -> GifqClient:
         app.config["GIFQ_TRANSPORT"] = httpx.MockTransport(upstream)
     app.config.update(config)
     return GifqClient(app)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def cached_client(upstream: Upstream) -> tuple[GifqClient, Clock]:
+    """A client whose payout cache has a 1 s TTL on a hand-moved clock."""
+    client = make_client(upstream)
+    clock = Clock()
+    client.cache = PayoutCache(ttl=1.0, clock=clock)
+    return client, clock

@@ -13,7 +13,6 @@ import pytest
 from flask import Flask, g
 
 from redeem.gifq.breaker import OPEN
-from redeem.gifq.cache import PayoutCache
 from redeem.gifq.client import GifqClient
 from redeem.gifq.errors import GifqUnavailable, PayoutNotFound, RateLimited
 from redeem.gifq.models import PayoutStatus
@@ -23,6 +22,7 @@ from tests.support.gifq_mock import (
     TOKEN,
     VT,
     Upstream,
+    cached_client,
     error,
     make_client,
     payout_json,
@@ -114,21 +114,6 @@ def test_create_redemption_sends_its_reference_the_exact_amount_and_the_credenti
 
 
 # --- the payout cache -----------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def cached_client(upstream: Upstream) -> tuple[GifqClient, Clock]:
-    client = make_client(upstream)
-    clock = Clock()
-    client.cache = PayoutCache(ttl=1.0, clock=clock)
-    return client, clock
 
 
 def test_a_second_read_within_the_ttl_makes_no_call():

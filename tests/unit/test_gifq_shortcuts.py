@@ -8,7 +8,6 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from redeem.gifq.cache import PayoutCache
 from redeem.gifq.errors import RateLimited, ResendCooldown
 from redeem.gifq.models import Brand, Product
 from redeem.journey.context import CatalogIndex
@@ -16,6 +15,7 @@ from tests.support.gifq_mock import (
     TOKEN,
     VT,
     Upstream,
+    cached_client,
     error,
     make_client,
     payout_json,
@@ -23,23 +23,9 @@ from tests.support.gifq_mock import (
 )
 
 
-class Clock:
-    now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _client(upstream: Upstream):  # type: ignore[no-untyped-def]
-    client = make_client(upstream)
-    clock = Clock()
-    client.cache = PayoutCache(ttl=1.0, clock=clock)
-    return client, clock
-
-
 def test_a_caller_may_accept_an_older_cached_payout_than_the_ttl():
     upstream = Upstream(httpx.Response(200, json=payout_json(), headers={"etag": '"v1"'}))
-    client, clock = _client(upstream)
+    client, clock = cached_client(upstream)
     first = client.get_payout(TOKEN)
     clock.now = 30.0
     assert client.get_payout(TOKEN, max_age=60) is first
@@ -49,7 +35,7 @@ def test_a_caller_may_accept_an_older_cached_payout_than_the_ttl():
 def test_max_age_never_stretches_a_payout_that_carries_card_details():
     body = payout_json(redemptions=[redemption_json(status="completed", details={"code": "X1"})])
     upstream = Upstream(httpx.Response(200, json=body))
-    client, clock = _client(upstream)
+    client, clock = cached_client(upstream)
     client.get_payout(TOKEN, verification_token=VT)
     clock.now = 30.0
     client.get_payout(TOKEN, verification_token=VT, max_age=60)
