@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import math
 
-from flask import Flask, g
+from flask import Flask, g, redirect, url_for
 from flask_limiter.errors import RateLimitExceeded
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 
 from redeem.branding.embed import framed
+from redeem.extensions import flows
 from redeem.flow import states
 from redeem.gifq import errors
 from redeem.journey.context import use_remembered_campaign
@@ -38,6 +39,13 @@ def _wear_campaign() -> None:
 
 
 def _gifq_error(exc: errors.GifqError):  # type: ignore[no-untyped-def]
+    flow = getattr(g, "flow", None)
+    if isinstance(exc, errors.VerificationRequired) and flow is not None:
+        # GIFQ no longer accepts our verification (it lasts 30 minutes): ask for a fresh code
+        # instead of showing an error; the flow, and any card already chosen, stay.
+        flow.verified, flow.verification_token, flow.notice = False, None, "verify_again"
+        flows.save(flow)
+        return redirect(url_for("redeem.code", flow_id=flow.id), code=303)
     _wear_campaign()
     page = states.page_for_error(exc)
     record_failure(page.step)

@@ -332,3 +332,22 @@ def test_a_link_that_is_not_https_is_shown_as_text_never_as_a_link(app, link: st
     fields = doc.find("dl", **{"class": "card-fields"})
     assert fields.find("a") is None
     assert fields.by_id("value-link").text() == link
+
+
+def test_a_verification_gifq_no_longer_accepts_asks_for_a_fresh_code(journey, app, fake) -> None:
+    from redeem.extensions import flows
+
+    token, _ = fake.create_payout()
+    flow_url = journey.verified(token)
+    with app.app_context():
+        flow = flows.get(flow_url.rsplit("/", 1)[1])
+        flow.verification_token = "no-longer-valid"
+        flows.save(flow)
+    journey.pages.get(f"{flow_url}/brands/northwind-books/confirm")
+    response = journey.pages.post(
+        f"{flow_url}/brands/northwind-books/confirm", {"csrf": journey.csrf()}
+    )
+    assert response.headers["Location"] == f"{flow_url}/code"
+    page = journey.pages.get(f"{flow_url}/code")
+    assert "confirm it's you again" in page.find("main").text()
+    assert fake.payouts_for(token)["redemptions"] == []
