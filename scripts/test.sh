@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything the tests need, then ruff and pytest. Arguments go to pytest:
+# Everything the tests need, then ruff, mypy and pytest. Arguments go to pytest:
 #   bash scripts/test.sh                  # the whole suite
 #   bash scripts/test.sh tests/unit -x    # a part of it
 set -euo pipefail
@@ -52,6 +52,9 @@ say "setup took $((SECONDS - started)) s"
 # --- checks -----------------------------------------------------------------------------
 say "ruff check"
 "$VENV/bin/ruff" check .
+
+say "mypy --strict redeem"
+"$VENV/bin/mypy"  # strict, files and per-library settings: [tool.mypy] in pyproject.toml
 
 say "pytest $*"
 # `python -m pytest` puts the repository root on sys.path, so `tests.support` imports.

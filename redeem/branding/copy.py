@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from typing import Any
 
 from redeem.gifq.models import Campaign
 
@@ -33,10 +34,10 @@ def clean_text(value: object, limit: int) -> str:
 
 
 def clean_campaign(campaign: Campaign) -> Campaign:
-    return dataclasses.replace(
-        campaign,
-        **{name: clean_text(getattr(campaign, name), limit) for name, limit in LIMITS.items()},
-    )
+    cleaned: dict[str, Any] = {
+        name: clean_text(getattr(campaign, name), limit) for name, limit in LIMITS.items()
+    }
+    return dataclasses.replace(campaign, **cleaned)
 
 
 def fill(text: str, recipient_name: str | None, amount: str) -> str:

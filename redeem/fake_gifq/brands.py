@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -200,7 +201,7 @@ def _card_code() -> str:
     return "-".join(_chars(_ALNUM, 4) for _ in range(4))
 
 
-_GENERATORS = {
+_GENERATORS: dict[str, Callable[[], str]] = {
     "code": _card_code,
     "pin": lambda: _chars(string.digits, 6),
     "link": lambda: f"https://cards.example/redeem/{secrets.token_urlsafe(16)}",

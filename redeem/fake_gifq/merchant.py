@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -264,7 +265,7 @@ def list_payout_orders() -> Response:
 @merchant.get("/payouts")
 def list_payouts() -> Response:
     store = fake_state().store
-    filters = {
+    filters: dict[str, Callable[[Payout, str], bool]] = {
         "payout_order_id": lambda p, v: p.order_id == v,
         "token": lambda p, v: p.token == v,
         "email": lambda p, v: p.email.lower() == v.lower(),

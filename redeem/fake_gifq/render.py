@@ -86,7 +86,9 @@ def email_hint(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def payout(store: Store, p: Payout, *, verified: bool, base_url: str, now: datetime) -> dict:
+def payout(
+    store: Store, p: Payout, *, verified: bool, base_url: str, now: datetime
+) -> dict[str, Any]:
     campaign = store.campaigns[p.campaign_id]
     v = p.verification
     sent_at = v.sends[-1] if v.sends else None

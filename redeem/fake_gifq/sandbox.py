@@ -9,6 +9,7 @@ import re
 import secrets
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
@@ -104,7 +105,7 @@ def demo() -> Response:
     return respond(_demo())
 
 
-def _demo() -> dict:
+def _demo() -> dict[str, Any]:
     store = fake_state().store
     with store.lock:
         campaigns = [

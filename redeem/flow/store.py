@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 FLOW_ID_BYTES = 24  # 192 bits: unguessable, and short enough for a URL segment
 
@@ -105,7 +105,8 @@ class RedisBackend:
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
     def get(self, key: str) -> bytes | None:
-        return self._redis.get(key)
+        # No decode_responses: redis-py hands back the stored bytes.
+        return cast("bytes | None", self._redis.get(key))
 
     def set(self, key: str, value: str, ttl: int) -> None:
         self._redis.set(key, value, ex=ttl)

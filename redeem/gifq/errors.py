@@ -152,8 +152,9 @@ def error_for(endpoint: str, status: int, body: bytes, retry_after_header: str |
     if status != 422:
         return ContractError(f"GIFQ answered {status} to {endpoint}")
     error = error_body(body)
-    code = error.get("code") if isinstance(error.get("code"), str) else None
-    message = error.get("message") if isinstance(error.get("message"), str) else ""
+    raw_code, raw_message = error.get("code"), error.get("message")
+    code = raw_code if isinstance(raw_code, str) else None
+    message = raw_message if isinstance(raw_message, str) else ""
     if code == "code_invalid" or (code is None and endpoint == "confirm_code"):
         left = error.get("attempts_left")
         valid = isinstance(left, int) and not isinstance(left, bool) and left >= 0

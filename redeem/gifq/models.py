@@ -205,7 +205,7 @@ def _req(obj: Any, key: str, kind: type | tuple[type, ...]) -> Any:
     return value
 
 
-def _opt(obj: dict, key: str, kind: type | tuple[type, ...]) -> Any:
+def _opt(obj: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     value = obj.get(key)
     if value is None:
         return None
@@ -259,7 +259,7 @@ def _enum(cls: type[enum.StrEnum], value: Any, field: str) -> Any:
         raise ContractError(f"unknown {field} {value!r}") from exc
 
 
-def _str_tuple(obj: dict, key: str) -> tuple[str, ...]:
+def _str_tuple(obj: dict[str, Any], key: str) -> tuple[str, ...]:
     value = obj.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ContractError(f"field {key!r} is not a list of strings")

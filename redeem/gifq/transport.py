@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import http.cookiejar
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import httpcore
@@ -65,9 +66,19 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 class _DeadlineBackend(httpcore.SyncBackend):
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, **kw: Any) -> Any:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
         timeout = _clamp(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(super().connect_tcp(host, port, timeout, **kw))
+        inner = super().connect_tcp(
+            host, port, timeout, local_address=local_address, socket_options=socket_options
+        )
+        return _DeadlineStream(inner)
 
 
 class DeadlineTransport(httpx.HTTPTransport):

@@ -23,6 +23,7 @@ from babel.dates import format_date as _format_date
 from babel.dates import format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
+from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -100,7 +101,7 @@ def category_name(slug: str) -> str:
     return str(name) if name is not None else slug.replace("-", " ").capitalize()
 
 
-def register_filters(app) -> None:  # type: ignore[no-untyped-def]
+def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money,
         day=day,
@@ -113,7 +114,7 @@ def register_filters(app) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def register_all(app) -> None:  # type: ignore[no-untyped-def]
+def register_all(app: Flask) -> None:
     register_filters(app)
     from redeem.i18n.campaign_text import own_words
 

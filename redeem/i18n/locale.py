@@ -17,7 +17,7 @@ RTL = frozenset({"ar"})
 # Capitalised as a list item, as each language starts one ("Français", not "français").
 NATIVE_NAMES = {
     code: (lambda name: name[:1].upper() + name[1:])(
-        Locale.parse(code).get_display_name(code).split(" (")[0]
+        (Locale.parse(code).get_display_name(code) or code).split(" (")[0]
     )
     for code in SUPPORTED
 }

@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeAlias
 
 from flask import current_app, g
 
@@ -54,13 +55,17 @@ class CatalogIndex:
         ]
 
 
+# ("campaign", id) or ("catalog", campaign id, currency, balance)
+_Key: TypeAlias = tuple[str | Decimal, ...]
+
+
 class _CampaignCache:
     def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+        self._items: OrderedDict[_Key, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, key: tuple) -> object | None:
+    def get(self, key: _Key) -> object | None:
         with self._lock:
             item = self._items.get(key)
             if item is None or item[0] < time.monotonic():
@@ -68,7 +73,7 @@ class _CampaignCache:
             self._items.move_to_end(key)
             return item[1]
 
-    def put(self, key: tuple, value: object) -> None:
+    def put(self, key: _Key, value: object) -> None:
         with self._lock:
             self._items[key] = (time.monotonic() + CAMPAIGN_CACHE_SECONDS, value)
             self._items.move_to_end(key)

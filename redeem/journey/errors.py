@@ -9,6 +9,7 @@ from flask import Flask, g, redirect, url_for
 from flask_limiter.errors import RateLimitExceeded
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response
 
 from redeem.branding.embed import framed
 from redeem.extensions import flows
@@ -38,7 +39,7 @@ def _wear_campaign() -> None:
         g.embedded = framed()
 
 
-def _gifq_error(exc: errors.GifqError):  # type: ignore[no-untyped-def]
+def _gifq_error(exc: errors.GifqError) -> Response | tuple[str, int, dict[str, str]]:
     flow = getattr(g, "flow", None)
     if isinstance(exc, errors.VerificationRequired) and flow is not None:
         # GIFQ no longer accepts our verification (it lasts 30 minutes): ask for a fresh code
@@ -56,7 +57,7 @@ def _gifq_error(exc: errors.GifqError):  # type: ignore[no-untyped-def]
     return html, status, headers
 
 
-def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(exc: HTTPException) -> Response | tuple[str, int, dict[str, str]]:
     if exc.response is not None and exc.code is None:
         return exc.response
     if exc.response is not None and 300 <= exc.response.status_code < 400:
@@ -84,7 +85,7 @@ def _limiter_retry_after() -> int:
     return max(1, min(current.limit.get_expiry(), math.ceil(current.reset_at - time.time())))
 
 
-def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+def _unexpected(exc: Exception) -> tuple[str, int]:
     log.exception("unexpected error", extra={"step": getattr(g, "step", None)})
     record_failure("server_error")
     _wear_campaign()
@@ -92,7 +93,7 @@ def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
     return html, status
 
 
-def _store_down(exc: RedisError):  # type: ignore[no-untyped-def]
+def _store_down(exc: RedisError) -> tuple[str, int, dict[str, str]]:
     # Flows and limits live in Redis: without it we cannot tell who may try a code, so we fail
     # closed with an honest "try again" page rather than run unlimited.
     log.error("redis unavailable", extra={"error": type(exc).__name__})

@@ -31,7 +31,7 @@ def normalise_code(raw: str | None) -> str:
     return "".join(out)
 
 
-class CodeForm(FlaskForm):
+class CodeForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
     class Meta:
         # CSRF is checked against the flow, not the session cookie (see redeem/flow/csrf.py).
         csrf = False
@@ -50,10 +50,12 @@ class CodeForm(FlaskForm):
     def wrong_code_message(attempts_left: int | None) -> str:
         if attempts_left is None:
             return str(_l("That code is not right. Check the email and try again."))
-        return ngettext(
-            "That code is not right. You have %(num)d try left.",
-            "That code is not right. You have %(num)d tries left.",
-            attempts_left,
+        return str(
+            ngettext(
+                "That code is not right. You have %(num)d try left.",
+                "That code is not right. You have %(num)d tries left.",
+                attempts_left,
+            )
         )
 
     @staticmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from decimal import Decimal
+from typing import Any
 
 from flask import abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -21,10 +22,11 @@ from redeem.flow import states
 from redeem.flow.csrf import check_flow_token, check_start_token
 from redeem.flow.store import Flow
 from redeem.gifq import errors
-from redeem.gifq.models import Brand, Payout, RedemptionStatus, is_token
+from redeem.gifq.models import Brand, Payout, Product, RedemptionStatus, is_token
 from redeem.i18n.locale import normalise
 from redeem.journey import bp
 from redeem.journey.context import (
+    CatalogIndex,
     cached_campaign,
     cached_catalog,
     remember,
@@ -47,7 +49,7 @@ START_PAYOUT_MAX_AGE = 60.0
 
 
 @bp.url_value_preprocessor
-def _load(endpoint: str | None, values: dict | None) -> None:
+def _load(endpoint: str | None, values: dict[str, Any] | None) -> None:
     values = values or {}
     if "token" in values:
         if not is_token(values["token"]):
@@ -112,7 +114,7 @@ def _snapshot(flow: Flow, payout: Payout) -> None:
         g.recipient_locale = payout.recipient.locale
 
 
-def _go(endpoint: str, flow: Flow, **values: str) -> Response:
+def _go(endpoint: str, flow: Flow, **values: Any) -> Response:
     return redirect(url_for(endpoint, flow_id=flow.id, **values), code=303)
 
 
@@ -121,7 +123,7 @@ def _go(endpoint: str, flow: Flow, **values: str) -> Response:
 
 @bp.get("/r/<token>")
 @limiter.limit("60 per minute", key_func=client_ip)
-def landing(token: str) -> Response | str | tuple:
+def landing(token: str) -> Response | tuple[str, int]:
     payout = gifq.get_payout(token)
     use_payout(payout)
     page = states.BY_STATUS[payout.status]
@@ -133,7 +135,7 @@ def landing(token: str) -> Response | str | tuple:
 @bp.post("/r/<token>")
 @limiter.limit("20 per hour", key_func=client_ip)
 @limiter.limit("6 per hour", key_func=payout_key)
-def start(token: str) -> Response:
+def start(token: str) -> Response | tuple[str, int]:
     _check_post()
     if not check_start_token(g.token_key, _single("csrf")):
         abort(400)
@@ -177,7 +179,7 @@ def _send_code(flow: Flow) -> None:
 
 
 @bp.get("/f/<flow_id>/code")
-def code() -> Response | str | tuple:
+def code() -> Response | tuple[str, int]:
     flow = _flow()
     if flow.verified:
         return _go("redeem.brands", flow)
@@ -192,7 +194,7 @@ def code() -> Response | str | tuple:
 @bp.post("/f/<flow_id>/code")
 @limiter.limit("30 per 10 minutes", key_func=client_ip)
 @limiter.limit("25 per hour", key_func=payout_key)
-def check_code() -> Response | str | tuple:
+def check_code() -> Response | tuple[str, int]:
     flow = _flow()
     _check_post(flow)
     if flow.verified:
@@ -202,13 +204,15 @@ def check_code() -> Response | str | tuple:
     form = CodeForm(request.form)
     if not form.validate():
         return render_page(states.Page("code.html", 400, "code"), flow=flow, form=form)
+    assert form.code.data is not None  # validate() passed: six digits
     try:
         grant = gifq.confirm_code(flow.token, code=form.code.data)
     except errors.CodeInvalid as exc:
-        form.code.errors.append(form.wrong_code_message(exc.attempts_left))
+        # After validate() wtforms' `errors` is a list; its stubs only promise a Sequence.
+        form.code.errors.append(form.wrong_code_message(exc.attempts_left))  # type: ignore[attr-defined]
         return render_page(states.Page("code.html", 400, "code"), flow=flow, form=form)
     except errors.CodeExpired:
-        form.code.errors.append(form.expired_message())
+        form.code.errors.append(form.expired_message())  # type: ignore[attr-defined]
         return render_page(states.Page("code.html", 400, "code"), flow=flow, form=form)
     flow.verified = True
     flow.verification_token = grant.verification_token
@@ -258,7 +262,7 @@ def _verified_flow() -> Flow:
     return flow
 
 
-def _catalog(flow: Flow):  # type: ignore[no-untyped-def]
+def _catalog(flow: Flow) -> CatalogIndex:
     index = cached_catalog(flow.campaign_id, flow.currency, Decimal(flow.balance))
     if index is None:
         payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
@@ -271,7 +275,7 @@ def _catalog(flow: Flow):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/f/<flow_id>/brands")
-def brands() -> Response | str | tuple:
+def brands() -> Response | tuple[str, int]:
     flow = _verified_flow()
     if flow.redemption_id:
         return _go("redeem.processing", flow)
@@ -305,7 +309,7 @@ def brands() -> Response | str | tuple:
     )
 
 
-def _brand_or_404(flow: Flow, slug: str):  # type: ignore[no-untyped-def]
+def _brand_or_404(flow: Flow, slug: str) -> tuple[Brand, Product]:
     entry = _catalog(flow).by_slug.get(slug[:100])
     if entry is None:
         abort(404)
@@ -398,7 +402,7 @@ def _resolve_unknown(flow: Flow) -> None:
 
 
 @bp.get("/f/<flow_id>/processing")
-def processing() -> Response | str | tuple:
+def processing() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     flow = _verified_flow()
     if flow.redemption_unknown:
         _resolve_unknown(flow)
@@ -425,7 +429,9 @@ def processing() -> Response | str | tuple:
     return _processing_page(flow, entry.brand if entry else None, POLL_SECONDS)
 
 
-def _processing_page(flow: Flow, brand: Brand | None, poll_seconds: int) -> tuple[str, int, dict]:
+def _processing_page(
+    flow: Flow, brand: Brand | None, poll_seconds: int
+) -> tuple[str, int, dict[str, str]]:
     html, status = render_page(
         states.Page("processing.html", 200, "processing"),
         flow=flow,
@@ -436,7 +442,7 @@ def _processing_page(flow: Flow, brand: Brand | None, poll_seconds: int) -> tupl
 
 
 @bp.get("/f/<flow_id>/status")
-def status() -> tuple[dict, int, dict]:
+def status() -> tuple[dict[str, bool], int, dict[str, str]]:
     """What the processing page's script polls: where to go next, if anywhere."""
     flow = _verified_flow()
     try:
@@ -449,7 +455,7 @@ def status() -> tuple[dict, int, dict]:
 
 
 @bp.get("/f/<flow_id>/card")
-def card() -> Response | str | tuple:
+def card() -> Response | tuple[str, int]:
     flow = _verified_flow()
     payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
     _snapshot(flow, payout)

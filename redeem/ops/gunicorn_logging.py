@@ -7,6 +7,7 @@ raw request line (`%(r)s`), and the path of a redeem link *is* the recipient's t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import MutableMapping
 from typing import Any
 
 from gunicorn import glogging
@@ -16,7 +17,7 @@ from redeem.ops.redact import redact_path
 from redeem.ops.request_id import HEADER
 
 
-class JsonLogger(glogging.Logger):  # type: ignore[misc]
+class JsonLogger(glogging.Logger):
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
@@ -25,7 +26,9 @@ class JsonLogger(glogging.Logger):  # type: ignore[misc]
                 if not any(isinstance(f, RedactFilter) for f in handler.filters):
                     handler.addFilter(RedactFilter())
 
-    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+    def access(
+        self, resp: Any, req: Any, environ: MutableMapping[str, Any], request_time: Any
+    ) -> None:
         if not self.access_log_enabled:
             return
         status = str(resp.status).split(None, 1)[0]

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from flask import g, has_request_context
 
@@ -22,7 +22,8 @@ _RECORD_ATTRS = frozenset(
 
 def current_request_id() -> str | None:
     if has_request_context():
-        return g.get("request_id")
+        request_id: str | None = g.get("request_id")
+        return request_id
     return None
 
 
@@ -65,18 +66,20 @@ class RedactFilter(logging.Filter):
         return True
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Looks up sys.stderr on every write, so test capture and gunicorn's redirection work."""
+
+    _redeem_json: bool  # marks our handler on the root logger (see configure_logging)
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value: Any) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 
@@ -84,7 +87,7 @@ def json_handler() -> logging.Handler:
     handler = _StderrHandler()
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactFilter())
-    handler._redeem_json = True  # type: ignore[attr-defined]
+    handler._redeem_json = True
     return handler
 
 

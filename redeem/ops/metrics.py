@@ -24,7 +24,7 @@ JOURNEY_STEPS = ("link_opened", "code_sent", "code_verified", "brand_chosen", "c
 
 # The *_created series (a timestamp per label set) double the output and tell Prometheus
 # nothing it does not know from a counter reset; this switch is process-wide.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]  # prometheus_client: unannotated
 
 # Our own registry, not the global default: no process/platform collectors that would
 # differ per worker, and nothing another library registers leaks into /metrics.
@@ -82,6 +82,6 @@ def observe_gifq(endpoint: str, status: int | str, seconds: float) -> None:
 def render() -> bytes:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry)
     return generate_latest(REGISTRY)
