@@ -53,9 +53,7 @@ class PayoutCache:
         self._invalidated: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
 
-    def lookup(
-        self, key: Key, max_age: float | None = None
-    ) -> tuple[CachedPayout | None, bool]:
+    def lookup(self, key: Key, max_age: float | None = None) -> tuple[CachedPayout | None, bool]:
         """The entry for ``key`` (or None) and whether it is fresh enough to use without a call.
 
         ``max_age`` lets a caller accept an older entry, never one that carries card details.

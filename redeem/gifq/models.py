@@ -176,9 +176,7 @@ class Payout:
         return done[-1] if done else None
 
     def in_flight(self) -> Redemption | None:
-        return next(
-            (r for r in self.redemptions if r.status is RedemptionStatus.PROCESSING), None
-        )
+        return next((r for r in self.redemptions if r.status is RedemptionStatus.PROCESSING), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +269,7 @@ def parse_branding(obj: Any) -> Branding:
         return Branding()
     if not isinstance(obj, dict):
         raise ContractError("branding is not an object")
+
     # Branding is campaign-supplied and optional: a field of the wrong type is dropped, not fatal.
     def text(key: str) -> str | None:
         value = obj.get(key)

@@ -33,12 +33,12 @@ def _locale() -> str:
 
 
 def money(amount: Decimal | int | str, currency: str, locale: str | None = None) -> str:
-    """"€50.00" in English, "50,00 €" in German; JPY without decimals, BHD with three."""
+    """ "€50.00" in English, "50,00 €" in German; JPY without decimals, BHD with three."""
     return format_currency(Decimal(str(amount)), currency, locale=locale or _locale())
 
 
 def day(value: date | datetime | None, locale: str | None = None) -> str:
-    """"7 March 2025" as the locale writes a date in a sentence; the calendar day, no time."""
+    """ "7 March 2025" as the locale writes a date in a sentence; the calendar day, no time."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -86,13 +86,27 @@ def country_name(code: str) -> str:
 
 # The seed's categories, named in the recipient's language; unknown ones show as sent.
 CATEGORY_NAMES = {
-    "books": _l("Books"), "food": _l("Food and drink"), "travel": _l("Travel"),
-    "games": _l("Games"), "fashion": _l("Fashion"), "electronics": _l("Electronics"),
-    "home": _l("Home and garden"), "charity": _l("Charity"), "entertainment": _l("Entertainment"),
-    "sports": _l("Sports"), "beauty": _l("Beauty"), "music": _l("Music"), "retail": _l("Shopping"),
-    "prepaid": _l("Prepaid cards"), "streaming": _l("Streaming"), "groceries": _l("Groceries"),
-    "restaurants": _l("Restaurants"), "wellness": _l("Wellness"), "kids": _l("Kids"),
-    "flowers": _l("Flowers"), "cinema": _l("Cinema"),
+    "books": _l("Books"),
+    "food": _l("Food and drink"),
+    "travel": _l("Travel"),
+    "games": _l("Games"),
+    "fashion": _l("Fashion"),
+    "electronics": _l("Electronics"),
+    "home": _l("Home and garden"),
+    "charity": _l("Charity"),
+    "entertainment": _l("Entertainment"),
+    "sports": _l("Sports"),
+    "beauty": _l("Beauty"),
+    "music": _l("Music"),
+    "retail": _l("Shopping"),
+    "prepaid": _l("Prepaid cards"),
+    "streaming": _l("Streaming"),
+    "groceries": _l("Groceries"),
+    "restaurants": _l("Restaurants"),
+    "wellness": _l("Wellness"),
+    "kids": _l("Kids"),
+    "flowers": _l("Flowers"),
+    "cinema": _l("Cinema"),
 }
 
 

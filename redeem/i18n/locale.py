@@ -25,8 +25,14 @@ NATIVE_NAMES["pt_BR"] = "Português (Brasil)"
 NATIVE_NAMES["zh_Hans"] = "简体中文"
 
 _ALIASES = {
-    "zh": "zh_Hans", "zh_cn": "zh_Hans", "zh_sg": "zh_Hans", "zh_hans": "zh_Hans",
-    "zh_hans_cn": "zh_Hans", "pt": "pt_BR", "pt_br": "pt_BR", "pt_pt": "pt_BR",
+    "zh": "zh_Hans",
+    "zh_cn": "zh_Hans",
+    "zh_sg": "zh_Hans",
+    "zh_hans": "zh_Hans",
+    "zh_hans_cn": "zh_Hans",
+    "pt": "pt_BR",
+    "pt_br": "pt_BR",
+    "pt_pt": "pt_BR",
 }
 
 
