@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 
+import httpx
 import pytest
 
+from bench.journeys import Journey
 from tests.support.processes import closed_port_url, start_app
 from tests.support.redis import start_redis
 
@@ -96,3 +99,24 @@ def test_metrics_are_summed_across_gunicorn_workers(tmp_path):
     finally:
         process.stop()
         redis_server.stop()
+
+
+def _steps(body: str) -> dict[str, float]:
+    found = re.findall(r'redeem_journey_steps_total\{step="(\w+)"\} ([0-9.e+]+)', body)
+    return {step: float(value) for step, value in found}
+
+
+def test_a_whole_journey_moves_every_step_of_the_funnel_by_one(fake):
+    process = start_app(fake.base_url, METRICS_TOKEN=METRICS_TOKEN, RATELIMIT_ENABLED="false")
+    try:
+        before = _steps(scrape(process))
+        token, _ = fake.create_payout()
+        with httpx.Client(base_url=process.url, timeout=20) as http:
+            Journey(http, token).redeem(
+                lambda t: fake.latest_code(fake.email_of(t)), "northwind-books"
+            )
+        after = _steps(scrape(process))
+    finally:
+        process.stop()
+    steps = ("link_opened", "code_sent", "code_verified", "brand_chosen", "card_shown")
+    assert {step: after[step] - before.get(step, 0) for step in steps} == dict.fromkeys(steps, 1)
