@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -19,6 +20,14 @@ from tests.support.journey import (
 )
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def no_js(browser: Browser) -> Iterator[Page]:
+    """A page with JavaScript off: forms, meta refresh and server-rendered state only."""
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
 
 
 def h1(page: Page):  # type: ignore[no-untyped-def]
@@ -128,10 +137,10 @@ def test_forgiving_input_accepts_spaces_hyphens_and_arabic_indic_digits(
 
 
 def test_a_code_expired_by_the_clock_asks_for_a_new_one(
-    browser: Browser, fake: FakeGifq, live_app
+    no_js: Page, fake: FakeGifq, live_app
 ) -> None:
     # Only GIFQ's clock moves here; our script would still count down its own 30 s cooldown.
-    page = browser.new_context(java_script_enabled=False).new_page()
+    page = no_js
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     ask_for_code(page)
@@ -156,10 +165,9 @@ def test_the_resend_button_waits_for_the_cooldown_and_the_server_says_how_long(
 
 
 def test_without_javascript_the_server_shows_the_cooldown_and_gifq_enforces_it(
-    browser: Browser, fake: FakeGifq, live_app
+    no_js: Page, fake: FakeGifq, live_app
 ) -> None:
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+    page = no_js
     token, _ = fake.create_payout()
     email = fake.email_of(token)
     page.goto(f"{live_app.url}/r/{token}")
@@ -175,12 +183,11 @@ def test_without_javascript_the_server_shows_the_cooldown_and_gifq_enforces_it(
     assert len(fake.outbox(email)) == sent + 1
     enter_code(page, fake.latest_code(email))
     expect(h1(page)).to_have_text("Choose your gift card")
-    context.close()
 
 
-def test_twenty_wrong_codes_lock_the_payout(browser: Browser, fake: FakeGifq, live_app) -> None:
+def test_twenty_wrong_codes_lock_the_payout(no_js: Page, fake: FakeGifq, live_app) -> None:
     # Without JavaScript the resend button is never held back by our own countdown.
-    page = browser.new_context(java_script_enabled=False).new_page()
+    page = no_js
     token, _ = fake.create_payout()
     email = fake.email_of(token)
     page.goto(f"{live_app.url}/r/{token}")
@@ -200,11 +207,10 @@ def test_twenty_wrong_codes_lock_the_payout(browser: Browser, fake: FakeGifq, li
 
 
 def test_a_double_click_on_redeem_makes_one_redemption(
-    browser: Browser, fake: FakeGifq, live_app
+    no_js: Page, fake: FakeGifq, live_app
 ) -> None:
     # Without JavaScript nothing disables the button, so both clicks reach the server.
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+    page = no_js
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     verify(page, fake, token)
@@ -220,7 +226,6 @@ def test_a_double_click_on_redeem_makes_one_redemption(
         page.reload()
     expect(h1(page)).to_have_text("Your gift card")
     assert len(fake.payouts_for(token)["redemptions"]) == 1
-    context.close()
 
 
 def test_refreshing_the_processing_page_never_redeems_twice(
@@ -238,11 +243,8 @@ def test_refreshing_the_processing_page_never_redeems_twice(
     assert len(fake.payouts_for(token)["redemptions"]) == 1
 
 
-def test_the_whole_journey_works_without_javascript(
-    browser: Browser, fake: FakeGifq, live_app
-) -> None:
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_the_whole_journey_works_without_javascript(no_js: Page, fake: FakeGifq, live_app) -> None:
+    page = no_js
     token, _ = fake.create_payout()
     page.goto(f"{live_app.url}/r/{token}")
     verify(page, fake, token)
@@ -252,7 +254,6 @@ def test_the_whole_journey_works_without_javascript(
     # The processing page refreshes itself with <meta http-equiv=refresh>.
     expect(h1(page)).to_have_text("Your gift card", timeout=30_000)
     assert card_values(page)
-    context.close()
 
 
 def test_the_whole_journey_works_with_every_cookie_refused(
