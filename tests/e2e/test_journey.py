@@ -34,3 +34,16 @@ def test_a_recipient_gets_every_field_their_brand_issues(
         anchor = page.locator(f'a[href="{link}"]')
         expect(anchor).to_have_attribute("target", "_blank")
         expect(anchor).to_have_attribute("rel", "noopener noreferrer")
+
+
+def test_each_copy_button_copies_its_exact_value(page: Page, fake: FakeGifq, live_app) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_app.url)
+    token, _ = fake.create_payout(amount=50, currency="EUR")
+    page.goto(f"{live_app.url}/r/{token}")
+    shown = full_journey(page, fake, token, "omni-store")
+    assert set(shown) == FIELD_SETS["omni-store"]
+    for name, value in shown.items():
+        button = page.locator(f'button[data-copy="value-{name}"]')
+        button.click()
+        expect(button).to_contain_text("Copied")
+        assert page.evaluate("() => navigator.clipboard.readText()") == value
