@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.fake import FIELD_SETS, FakeGifq
-from tests.support.journey import full_journey
+from tests.support.journey import full_journey, verify
 
 pytestmark = pytest.mark.e2e
 
@@ -47,3 +47,28 @@ def test_each_copy_button_copies_its_exact_value(page: Page, fake: FakeGifq, liv
         button.click()
         expect(button).to_contain_text("Copied")
         assert page.evaluate("() => navigator.clipboard.readText()") == value
+
+
+def test_with_javascript_the_brand_list_filters_as_you_type(
+    page: Page, fake: FakeGifq, live_app
+) -> None:
+    token, _ = fake.create_payout()
+    page.goto(f"{live_app.url}/r/{token}")
+    verify(page, fake, token)
+    before = page.url
+    page.locator("#q").press_sequentially("north")  # no Enter, no submit
+    expect(page.locator(".brand-tile__name")).to_have_text(["Northwind Books"])
+    expect(page.locator(".results-count")).to_have_text("1 brand")
+    assert "q=north" in page.url and page.url.split("?")[0] == before.split("?")[0]
+    page.select_option("#category", "entertainment")
+    expect(page.locator(".results-count")).to_have_text("0 brands")
+
+
+def test_the_card_prints_without_page_chrome(page: Page, fake: FakeGifq, live_app) -> None:
+    token, _ = fake.create_payout()
+    page.goto(f"{live_app.url}/r/{token}")
+    full_journey(page, fake, token, "prepaid-plus")
+    page.emulate_media(media="print")
+    expect(page.locator(".card-fields")).to_be_visible()
+    for chrome in (".masthead", ".footer", "button[data-copy]", "button[data-print]"):
+        expect(page.locator(chrome).first).to_be_hidden()
