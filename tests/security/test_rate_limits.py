@@ -36,6 +36,17 @@ def verified_visit(client: Any, fake: FakeGifq) -> Visit:
     return visit
 
 
+def new_visits(client: Any, fake: FakeGifq, count: int, *, started: bool = True) -> list[Visit]:
+    """Fresh payouts, each on its landing page or, when started, on its code page."""
+    visits = [Visit(client, fake, fake.create_payout(amount=SMALL)[0]) for _ in range(count)]
+    for visit in visits:
+        if started:
+            visit.start()
+        else:
+            visit.land()
+    return visits
+
+
 @dataclass
 class Limit:
     """`hit(n)` makes the n-th request, against one key of this limit and varying the other."""
@@ -61,20 +72,14 @@ def send_per_payout(client, fake):
 
 
 def send_per_ip(client, fake):
-    visits = []
-    for _ in range(21):
-        visit = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-        visit.land()
-        visits.append(visit)
+    visits = new_visits(client, fake, 21, started=False)
     return lambda n: client.post(
         f"/r/{visits[n].token}", data={"csrf": visits[n].csrf}, headers=SAME_ORIGIN
     )
 
 
 def check_per_payout(client, fake):
-    token, _ = fake.create_payout(amount=SMALL)
-    visit = Visit(client, fake, token)
-    visit.start()
+    [visit] = new_visits(client, fake, 1)
     # A malformed code is refused before GIFQ is asked, but every try still counts.
     return lambda n: client.post(
         f"{visit.flow_path}/code",
@@ -85,11 +90,7 @@ def check_per_payout(client, fake):
 
 
 def check_per_ip(client, fake):
-    visits = []
-    for _ in range(2):
-        visit = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-        visit.start()
-        visits.append(visit)
+    visits = new_visits(client, fake, 2)
 
     def hit(n: int) -> Any:
         visit = visits[n % 2]  # 15 + 15: under the payout limit of 25, over the IP's 30
@@ -101,19 +102,14 @@ def check_per_ip(client, fake):
 
 
 def resend_per_payout(client, fake):
-    visit = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
+    [visit] = new_visits(client, fake, 1)
     return lambda n: client.post(
         f"{visit.flow_path}/resend", data={"csrf": visit.csrf}, headers=SAME_ORIGIN, **ip(n)
     )
 
 
 def resend_per_ip(client, fake):
-    visits = []
-    for _ in range(2):
-        visit = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-        visit.start()
-        visits.append(visit)
+    visits = new_visits(client, fake, 2)
 
     def hit(n: int) -> Any:
         visit = visits[n % 2]
