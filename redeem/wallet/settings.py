@@ -7,6 +7,7 @@ that names what is wrong, like the rest of `redeem.config`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -142,6 +143,30 @@ def _apple(env: Mapping[str, str]) -> AppleCredentials | None:
     )
 
 
+def _google_key(path: str, email: str) -> SigningKey:
+    """A PEM key, or the JSON key file Google Cloud hands out (its private_key and client_email)."""
+    name = "GOOGLE_WALLET_KEY_FILE"
+    raw = _read(name, path)
+    if not raw.lstrip().startswith(b"{"):
+        return _private_key(name, path)
+    try:
+        document = json.loads(raw)
+        pem, owner = document["private_key"].encode(), document["client_email"]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"{name} is JSON but not a service-account key file: {path}") from exc
+    if owner != email:
+        raise ConfigError(
+            f"{name} belongs to {owner}, not GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL ({email})"
+        )
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{name} holds no readable private_key: {path}") from exc
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise ConfigError(f"{name} must hold an RSA key: {path}")
+    return key
+
+
 def _google(env: Mapping[str, str]) -> GoogleCredentials | None:
     given = _given(env, GOOGLE_SETTINGS, "Google Wallet")
     if given is None:
@@ -150,7 +175,7 @@ def _google(env: Mapping[str, str]) -> GoogleCredentials | None:
         raise ConfigError("GOOGLE_WALLET_ISSUER_ID must be the issuer's number from the console")
     if not SERVICE_ACCOUNT.fullmatch(given["GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL"]):
         raise ConfigError("GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL must be the service account's email")
-    key = _private_key("GOOGLE_WALLET_KEY_FILE", given["GOOGLE_WALLET_KEY_FILE"])
+    key = _google_key(given["GOOGLE_WALLET_KEY_FILE"], given["GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL"])
     # Google signs "Save to Google Wallet" JWTs with RS256 only.
     if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < MIN_RSA_BITS:
         raise ConfigError(

@@ -122,3 +122,41 @@ def test_google_refuses_a_key_that_cannot_sign_rs256(pki: WalletPki, tmp_path: P
 def test_google_refuses_a_malformed_issuer_id(pki: WalletPki) -> None:
     with pytest.raises(ConfigError, match="GOOGLE_WALLET_ISSUER_ID must be"):
         from_env({**pki.google_env(), "GOOGLE_WALLET_ISSUER_ID": "issuer-one"})
+
+
+def test_google_accepts_the_json_key_file_google_cloud_hands_out(
+    pki: WalletPki, tmp_path: Path
+) -> None:
+    import json
+
+    path = tmp_path / "service-account.json"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "client_email": pki.google_env()["GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL"],
+                "private_key": pki.google_key.read_text(),
+            }
+        )
+    )
+    google = from_env({**pki.google_env(), "GOOGLE_WALLET_KEY_FILE": str(path)}).google
+    assert google is not None
+    assert google.key.public_key().public_numbers() == pki.google_public.public_numbers()
+
+
+def test_google_refuses_a_json_key_of_another_service_account(
+    pki: WalletPki, tmp_path: Path
+) -> None:
+    import json
+
+    path = tmp_path / "service-account.json"
+    path.write_text(
+        json.dumps(
+            {
+                "client_email": "other@x.iam.gserviceaccount.com",
+                "private_key": pki.google_key.read_text(),
+            }
+        )
+    )
+    with pytest.raises(ConfigError, match=r"belongs to other@x\.iam\.gserviceaccount\.com"):
+        from_env({**pki.google_env(), "GOOGLE_WALLET_KEY_FILE": str(path)})
