@@ -40,7 +40,7 @@ def style_hash(css: str) -> str:
 
 
 def filename(brand_name: str, redemption: Redemption) -> str:
-    """ASCII only, so every browser keeps it as sent: "harbour-grocer-50-eur.html"."""
+    """ASCII only, so every browser keeps it as sent: "lantern-grocer-50-eur.html"."""
     slug = _SLUG_RE.sub("-", brand_name.lower()).strip("-")[:40] or "gift-card"
     value = _SLUG_RE.sub("-", f"{redemption.face_value.normalize():f}").strip("-")
     return f"{slug}-{value}-{redemption.currency.lower()}.html"

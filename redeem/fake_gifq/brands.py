@@ -175,10 +175,20 @@ OTHER_BRANDS = [
 ]
 
 
+# Splitting a balance (issue 14, item 1): EUR brands beside the fixed ones, so a 60 EUR payout
+# (which no single denomination matches) splits into a denomination card and a ranged card,
+# and one brand whose every value is above what is left says so instead of vanishing.
+SPLIT_BRANDS = [
+    ("harbour-market", "Harbour Market", ("food",), "code+pin", [("DE", "EUR")], [10, 25, 50, 100]),
+    ("canal-coffee", "Canal Coffee", ("food",), "code", [("NL", "EUR")], (5, 40)),
+    ("grand-gallery", "Grand Gallery", ("entertainment",), "code", [("FR", "EUR")], [75, 150]),
+]
+
+
 # Brands whose cards carry a barcode (CONTRACT §1): one per format a till may scan.
 # slug, name, categories, field set, barcode format, barcode value ("code" or "till-number")
 BARCODE_BRANDS = [
-    ("harbour-grocer", "Harbour Grocer", ("food",), "code", "ean13", "code"),
+    ("lantern-grocer", "Lantern Grocer", ("food",), "code", "ean13", "code"),
     ("metro-pharmacy", "Metro Pharmacy", ("wellness",), "code", "code128", "till-number"),
     ("kite-coffee", "Kite Coffee", ("food",), "code", "qr", "code"),
     ("parcel-point", "Parcel Point", ("home",), "code+pin", "pdf417", "code"),
@@ -193,7 +203,7 @@ def seed_brands() -> list[Brand]:
         brand = Brand(slug, name, categories, field_set, fulfilment)
         brand.products = [_product(slug, c, cur, pricing) for c, cur in MAIN_MARKETS]
         brands.append(brand)
-    for slug, name, categories, field_set, markets, pricing in OTHER_BRANDS:
+    for slug, name, categories, field_set, markets, pricing in OTHER_BRANDS + SPLIT_BRANDS:
         brand = Brand(slug, name, categories, field_set)
         brand.products = [_product(slug, c, cur, pricing) for c, cur in markets]
         brands.append(brand)

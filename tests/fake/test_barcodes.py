@@ -32,7 +32,7 @@ def test_each_barcode_brand_issues_its_format(fake: FakeGifq, slug, fmt):
 
 
 def test_the_ean13_brand_issues_numbers_with_a_valid_check_digit(fake: FakeGifq):
-    done, _, _ = issue(fake, "harbour-grocer")
+    done, _, _ = issue(fake, "lantern-grocer")
     value = done["details"]["barcode"]["value"]
     assert len(value) == 13 and value.isdigit()
     # libzint is the outside witness: it accepts this number and refuses the same number
