@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from redeem.branding.theme import Theme, allowed_logo, legible, mix
+from redeem.gifq.models import Brand, Redemption
+
 # GIFQ's barcode formats (docs/gifq-contract.md) → each wallet's name for the same symbology.
 # A format a wallet does not draw is left out of that wallet's pass: the code stays a field.
 APPLE_BARCODES = {
@@ -52,3 +55,45 @@ class WalletCard:
 
     def field(self, name: str) -> str | None:
         return next((value for key, value in self.fields if key == name), None)
+
+
+def from_issued(
+    redemption: Redemption,
+    brand: Brand | None,
+    sender_name: str,
+    theme: Theme,
+    asset_origins: tuple[str, ...],
+) -> WalletCard | None:
+    """The pass for a completed redemption, or None when GIFQ returned no card details."""
+    details = redemption.details
+    if details is None:
+        return None
+    barcode = details.barcode
+    drawable = barcode is not None and barcode.format is not None
+    return WalletCard(
+        serial=redemption.id,
+        brand_slug=redemption.brand_slug,
+        brand_name=brand.name if brand else redemption.brand_slug,
+        issuer_name=sender_name,
+        face_value=redemption.face_value,
+        currency=redemption.currency,
+        fields=tuple(details.present()),
+        barcode_format=barcode.format.value if drawable and barcode and barcode.format else None,
+        barcode_value=barcode.value if drawable and barcode else None,
+        expires_on=redemption.expires_at,
+        instructions=brand.instructions if brand else "",
+        terms=brand.terms if brand else "",
+        colours=colours(theme),
+        logo_url=allowed_logo(brand.logo_url, asset_origins) if brand else None,
+    )
+
+
+def colours(theme: Theme) -> Colours:
+    """The campaign's button colours, which the theme already made readable together; labels
+    a step softer, still at 4.5:1 on the background."""
+    softer = mix(theme.on_primary, theme.primary, 0.75)
+    return Colours(
+        background=theme.primary,
+        foreground=theme.on_primary,
+        label=legible(softer, (theme.primary,), 4.5),
+    )
