@@ -284,6 +284,8 @@ class Journey:
         `data-poll-seconds`, then reload once it says ready (and land on the card)."""
         deadline = time.monotonic() + timeout
         page = self.browser.last
+        if page.status != 200 or not page.path.endswith(("/processing", "/card")):
+            page = self.browser.follow(self.get(f"{self.flow}/processing", status=None, **kw))
         while not page.path.endswith("/card"):
             if time.monotonic() > deadline:
                 raise JourneyError(f"no card after {timeout} s: still at {page.url}")
@@ -323,7 +325,11 @@ class Journey:
         return self.sent
 
     def _at(self, state: str) -> bool:
-        return bool(self.browser.history) and self.urls.get(state) == self.browser.last.path
+        """Is the last answer this state's page, with its form (a 400 with errors counts)?"""
+        if not self.browser.history:
+            return False
+        last = self.browser.last
+        return self.urls.get(state) == last.path and CSRF_RE.search(last.text) is not None
 
     def _lang(self, url: str) -> str:
         if not self.lang or "lang=" in url:
