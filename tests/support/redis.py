@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.support.processes import free_port
+from tests.support.processes import free_port, spawn, stop_group
 
 
 @dataclass
@@ -38,13 +38,7 @@ class RedisProcess:
         return redis.Redis.from_url(self.url, socket_connect_timeout=1, socket_timeout=1)
 
     def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(10)
+        stop_group(self.popen)
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self) -> RedisProcess:
@@ -73,7 +67,7 @@ def start_redis(timeout: float = 10.0) -> RedisProcess:
         binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
         "--dir", str(directory), "--loglevel", "warning",
     ]  # fmt: skip
-    popen = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    popen = spawn(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = RedisProcess(f"redis://127.0.0.1:{port}/0", port, popen, directory)
     client = server.client()
     deadline = time.monotonic() + timeout
