@@ -21,14 +21,14 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bench.journeys import Journey
+from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
 from tests.support.processes import ROOT, AppProcess, free_port, start_app, start_server
 from tests.support.redis import RedisProcess, start_redis
@@ -151,22 +151,18 @@ def recipients(cluster: Cluster, count: int) -> Iterator[Recipient]:
     for _ in range(count):
         token, _ = cluster.fake.create_payout(amount=50, currency="EUR", campaign="branded")
         http = httpx.Client(base_url=cluster.url, timeout=30)
-        yield Recipient(token, Journey(http, token), http)
+        journey = Journey(Browser.http(http), token, code_of=cluster.fake.code_for)
+        yield Recipient(token, journey, http)
 
 
 def verified(cluster: Cluster, count: int) -> list[Recipient]:
     """Journeys that have landed, asked for a code and entered it: each on its brands page."""
-    code_of = cluster_code_reader(cluster)
     walked = []
     for recipient in recipients(cluster, count):
-        page = recipient.journey.verify(code_of)
-        assert page.url.path.endswith("/brands"), page.url
+        page = recipient.journey.verify()
+        assert page.path.endswith("/brands"), page.url
         walked.append(recipient)
     return walked
-
-
-def cluster_code_reader(cluster: Cluster) -> Callable[[str], str]:
-    return lambda token: cluster.fake.latest_code(cluster.fake.email_of(token))
 
 
 def assert_redeemed_once_with_one_code(cluster: Cluster, recipient: Recipient) -> None:
@@ -175,7 +171,7 @@ def assert_redeemed_once_with_one_code(cluster: Cluster, recipient: Recipient) -
     assert len(record["redemptions"]) == 1, record["redemptions"]
     charges = [m for m in record["balance_movements"] if m["kind"] == "charge"]
     assert len(charges) == 1, record["balance_movements"]
-    visited = [str(page.url.path) for page in recipient.journey.pages]
+    visited = [answer.path for answer in recipient.journey.browser.history]
     # Nobody was sent back to the code step after entering their code.
     first_brands = next(n for n, path in enumerate(visited) if path.endswith("/brands"))
     assert not any(path.endswith("/code") for path in visited[first_brands:]), visited
@@ -187,7 +183,7 @@ def test_whole_journeys_are_spread_over_both_instances(cluster: Cluster):
     for recipient in walked:
         recipient.journey.choose(BRAND)
         card = recipient.journey.wait_for_card()
-        assert card.url.path.endswith("/card")
+        assert card.path.endswith("/card")
         assert_redeemed_once_with_one_code(cluster, recipient)
     after = cluster.served()
     spread = [a - b for a, b in zip(after, before, strict=True)]
@@ -201,7 +197,7 @@ def test_an_instance_killed_after_the_code_step_costs_nobody_their_card(cluster:
     for recipient in walked:
         recipient.journey.choose(BRAND)
         card = recipient.journey.wait_for_card()
-        assert card.url.path.endswith("/card")
+        assert card.path.endswith("/card")
         assert_redeemed_once_with_one_code(cluster, recipient)
 
 
@@ -209,17 +205,18 @@ def test_an_instance_killed_between_confirm_and_card_costs_nobody_their_card(clu
     walked = verified(cluster, 3)
     for recipient in walked:
         processing = recipient.journey.choose(SLOW_BRAND)
-        assert processing.url.path.endswith("/processing"), processing.url
+        assert processing.path.endswith("/processing"), processing.url
     cluster.kill(1)
     for recipient in walked:
         card = recipient.journey.wait_for_card(timeout=30)
-        assert card.url.path.endswith("/card")
+        assert card.path.endswith("/card")
         assert_redeemed_once_with_one_code(cluster, recipient)
 
 
 def test_a_redis_restart_mid_journey_shows_try_again_then_loses_nothing(cluster: Cluster):
     (recipient,) = verified(cluster, 1)
-    sender = TITLE_RE.search(recipient.journey.pages[0].text).group(1).rsplit(" – ", 1)[1]
+    landing = recipient.journey.browser.history[0]
+    sender = TITLE_RE.search(landing.text).group(1).rsplit(" – ", 1)[1]
     assert sender != "GIFQ"  # the branded campaign names its sender
     brands = recipient.journey.urls["brands"]
 
@@ -236,7 +233,7 @@ def test_a_redis_restart_mid_journey_shows_try_again_then_loses_nothing(cluster:
     cluster.redis.resume()
     recipient.journey.choose(BRAND)
     card = recipient.journey.wait_for_card()
-    assert card.url.path.endswith("/card")
+    assert card.path.endswith("/card")
     assert_redeemed_once_with_one_code(cluster, recipient)
 
 
