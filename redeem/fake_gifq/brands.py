@@ -164,13 +164,23 @@ OTHER_BRANDS = [
 ]
 
 
+# Splitting a balance (issue 14, item 1): EUR brands beside the fixed ones, so a 60 EUR payout
+# (which no single denomination matches) splits into a denomination card and a ranged card,
+# and one brand whose every value is above what is left says so instead of vanishing.
+SPLIT_BRANDS = [
+    ("harbour-market", "Harbour Market", ("food",), "code+pin", [("DE", "EUR")], [10, 25, 50, 100]),
+    ("canal-coffee", "Canal Coffee", ("food",), "code", [("NL", "EUR")], (5, 40)),
+    ("grand-gallery", "Grand Gallery", ("entertainment",), "code", [("FR", "EUR")], [75, 150]),
+]
+
+
 def seed_brands() -> list[Brand]:
     brands = []
     for slug, name, categories, field_set, fulfilment, pricing in FIXED_BRANDS:
         brand = Brand(slug, name, categories, field_set, fulfilment)
         brand.products = [_product(slug, c, cur, pricing) for c, cur in MAIN_MARKETS]
         brands.append(brand)
-    for slug, name, categories, field_set, markets, pricing in OTHER_BRANDS:
+    for slug, name, categories, field_set, markets, pricing in OTHER_BRANDS + SPLIT_BRANDS:
         brand = Brand(slug, name, categories, field_set)
         brand.products = [_product(slug, c, cur, pricing) for c, cur in markets]
         brands.append(brand)

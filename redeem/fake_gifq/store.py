@@ -83,6 +83,8 @@ class Verification:
     total_wrong: int = 0
     sends: list[datetime] = field(default_factory=list)
     tokens: dict[str, datetime] = field(default_factory=dict)
+    # When a code was last confirmed: a successful check ends the resend cooldown.
+    confirmed_at: datetime | None = None
 
 
 @dataclass
