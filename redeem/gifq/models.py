@@ -109,6 +109,26 @@ class CatalogEntry:
     products: tuple[Product, ...]
 
 
+class BarcodeFormat(enum.StrEnum):
+    CODE128 = "code128"
+    EAN13 = "ean13"
+    QR = "qr"
+    PDF417 = "pdf417"
+    AZTEC = "aztec"
+    DATAMATRIX = "datamatrix"
+
+
+@dataclass(frozen=True, slots=True)
+class Barcode:
+    """What a shop's scanner reads. ``format`` is None for a format this frontend does not
+    know, or a barcode GIFQ sent in a shape the contract does not allow; ``problem`` says
+    which, for the one contract warning the card page logs (never the value itself)."""
+
+    format: BarcodeFormat | None
+    value: str
+    problem: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class CardDetails:
     code: str | None = None
@@ -117,6 +137,7 @@ class CardDetails:
     link_challenge_code: str | None = None
     serial: str | None = None
     security_code: str | None = None
+    barcode: Barcode | None = None
 
     def present(self) -> list[tuple[str, str]]:
         """The fields GIFQ returned, in display order, as (name, value)."""

@@ -15,6 +15,8 @@ from typing import Any
 from redeem.gifq.errors import ContractError
 from redeem.gifq.models import (
     DETAIL_FIELDS,
+    Barcode,
+    BarcodeFormat,
     Brand,
     Branding,
     Campaign,
@@ -171,12 +173,30 @@ def parse_brand(obj: Any) -> Brand:
     )
 
 
+def parse_barcode(obj: Any) -> Barcode | None:
+    # Lenient on purpose: the barcode is an extra beside the code, and a format GIFQ adds
+    # later, or a malformed barcode, must still show the card (without a barcode).
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        return Barcode(None, "", "barcode is not an object")
+    value, declared = obj.get("value"), obj.get("format")
+    if not isinstance(value, str) or not value:
+        return Barcode(None, "", "barcode has no value")
+    if isinstance(declared, str) and declared in {f.value for f in BarcodeFormat}:
+        return Barcode(BarcodeFormat(declared), value)
+    shown = declared[:40] if isinstance(declared, str) else type(declared).__name__
+    return Barcode(None, value, f"unknown barcode format {shown!r}")
+
+
 def parse_details(obj: Any) -> CardDetails | None:
     if obj is None:
         return None
     if not isinstance(obj, dict):
         raise ContractError("details is not an object")
-    return CardDetails(**{f: _opt(obj, f, str) for f in DETAIL_FIELDS})
+    return CardDetails(
+        **{f: _opt(obj, f, str) for f in DETAIL_FIELDS}, barcode=parse_barcode(obj.get("barcode"))
+    )
 
 
 def parse_redemption(obj: Any) -> Redemption:
