@@ -30,7 +30,7 @@ import httpx
 from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker
 from redeem.gifq.budget import Budget, make_budget
-from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets
+from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets, make_cache
 from redeem.gifq.calls import Answer, Calls, Observer
 from redeem.gifq.errors import ContractError, GifqTimeout, PayoutNotFound, RateLimited, error_for
 from redeem.gifq.parsing import (
@@ -83,9 +83,11 @@ class GifqClient:
             budget=make_budget(
                 int(setting(config, "GIFQ_BUDGET_PER_SECOND")), config.get("REDIS_URL") or None
             ),
-            cache=PayoutCache(
+            cache=make_cache(
                 float(setting(config, "GIFQ_PAYOUT_CACHE_SECONDS")),
                 int(setting(config, "GIFQ_PAYOUT_CACHE_SIZE")),
+                config.get("REDIS_URL") or None,
+                lambda body: parse_payout(parse_json(body)),
             ),
         )
 
@@ -139,7 +141,7 @@ class GifqClient:
             headers["X-Verification-Token"] = verification_token
         if cached is not None and cached.etag:
             headers["If-None-Match"] = cached.etag
-        generation = self.cache.generation()
+        generation = self.cache.generation(token_mac)
         answer = self.calls.call(
             "get_payout", "GET", PAYOUT_PATH.format(token=token), token_mac, headers=headers
         )
@@ -157,7 +159,7 @@ class GifqClient:
             # Fail closed: details must only ever come back to a verified request.
             raise ContractError("card details without verification")
         etag = answer.headers.get("etag")
-        self.cache.store(key, etag, payout, secret=secret, generation=generation)
+        self.cache.store(key, etag, payout, secret=secret, generation=generation, body=answer.body)
         return payout
 
     def send_code(self, token: str) -> models.CodeSent:
