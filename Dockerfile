@@ -35,6 +35,24 @@ RUN rm -rf redeem/fake_gifq redeem/demo \
  && /opt/venv/bin/python -m compileall -q redeem \
  && /opt/venv/bin/python -m pip uninstall -q -y pip setuptools
 
+# --- fake-gifq: the fake GIFQ server, for a staging stack only -------------------------------
+# Not the default image: `docker build --target fake-gifq -t gifq-fake .` (deploy/compose.yaml's
+# staging profile). It adds the fake and Pillow (its logos) to the app's virtualenv.
+FROM ${BASE_IMAGE} AS fake-gifq
+ENV PATH=/opt/venv/bin:$PATH LANG=C.UTF-8 PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+COPY requirements.lock /tmp/requirements.lock
+COPY redeem/fake_gifq ./redeem/fake_gifq
+RUN python3 -m venv /tmp/pip \
+ && /tmp/pip/bin/pip install -q --prefix /opt/venv -c /tmp/requirements.lock pillow \
+ && rm -rf /tmp/pip /tmp/requirements.lock
+USER 10001
+EXPOSE 8001
+CMD ["python", "-m", "redeem.fake_gifq", "--host", "0.0.0.0", "--port", "8001"]
+
 # --- runtime: slim, no compilers, no tests, not root ---------------------------------------
 FROM ${BASE_IMAGE} AS runtime
 # PROMETHEUS_MULTIPROC_DIR: one metrics file per worker, in RAM, summed by /metrics.
