@@ -273,6 +273,10 @@ else
     fail "server processes ${pids:-none} run as:${uids:- nothing}"
 fi
 
+rss=""
+for pid in $pids; do rss="$rss $(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$pid/status")"; done
+say "server memory after two landings, RSS in MB per process (gunicorn master and worker):$rss"
+
 # As the image's user, inside the image: nothing under /app or /opt/venv may be written.
 if bah run --isolation chroot "$ctr" -- python -c '
 import os, sys

@@ -56,7 +56,9 @@ def container() -> dict[str, Any]:
 
 
 def dockerfile() -> str:
-    return (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    """The Dockerfile's last stage: the image `docker build .` makes and the pods run."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    return text[text.rindex("\nFROM ") :]
 
 
 @pytest.mark.parametrize(
