@@ -71,6 +71,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # at exactly 10 a burst draws 429s from GIFQ (bench/README.md, "the burst").
         "GIFQ_BUDGET_PER_SECOND": _int(env, "GIFQ_BUDGET_PER_SECOND", 9),
         "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
+        # Where compiled catalogs go when translations/ is not writable (redeem/i18n/catalogs.py).
+        "CATALOG_CACHE_DIR": env.get("CATALOG_CACHE_DIR") or None,
         "DEMO": env.get("REDEEM_DEMO") == "1",
         "DEMO_LINKS": _demo_links(env) if env.get("REDEEM_DEMO") == "1" else (),
         # Off only for tests and benchmarks that drive many journeys from one address.
@@ -102,6 +104,14 @@ def check(config: Mapping[str, Any]) -> None:
     if config.get("TESTING") or config.get("DEMO"):
         if not config.get("GIFQ_API_BASE"):
             raise ConfigError("GIFQ_API_BASE is not set: point it at GIFQ or at the fake server")
+        # The demo skips the guard (debug, in-memory limits, a made-up key), so it must never
+        # be one variable away from production: only against a GIFQ on loopback (the fake).
+        demo = config.get("DEMO") and not config.get("TESTING")
+        if demo and not is_loopback_url(config["GIFQ_API_BASE"]):
+            raise ConfigError(
+                "REDEEM_DEMO=1 runs only against a GIFQ on loopback (the fake server), "
+                f"got {config['GIFQ_API_BASE']}: unset REDEEM_DEMO in production"
+            )
         return
     base = config.get("GIFQ_API_BASE")
     if not base:
@@ -125,10 +135,11 @@ def check(config: Mapping[str, Any]) -> None:
     if urlsplit(base).scheme != "https" and not is_loopback_url(base):
         raise ConfigError(f"GIFQ_API_BASE must be https outside loopback, got {base}")
     for origin in config.get("EMBED_ORIGINS", ()):
-        if not _is_embed_origin(origin):
+        if not _is_embed_origin(origin, base):
             raise ConfigError(
-                f"EMBED_ORIGINS entry {origin!r} is not an https origin "
-                "(scheme://host[:port], http only for localhost/127.0.0.1/[::1])"
+                f"EMBED_ORIGINS entry {origin!r} is not an https origin under a registrable "
+                "domain (scheme://host[:port]; http only for localhost/127.0.0.1/[::1] "
+                "when GIFQ_API_BASE is on loopback too)"
             )
     if config.get("PROXY_HOPS", 0) < 0:
         raise ConfigError("PROXY_HOPS must be 0 or more: the number of proxies in front")
@@ -136,6 +147,13 @@ def check(config: Mapping[str, Any]) -> None:
     if metrics_token and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
         raise ConfigError(
             f"METRICS_TOKEN is too short: use at least {MIN_METRICS_TOKEN_LENGTH} random characters"
+        )
+    # Off is for tests and benchmarks against the fake; in front of a real GIFQ the limits are
+    # what keeps one address from draining everyone's share of GIFQ's budget.
+    if not config.get("RATELIMIT_ENABLED", True) and not is_loopback_url(base):
+        raise ConfigError(
+            "RATELIMIT_ENABLED is off: rate limits may be off only in tests or against "
+            "a GIFQ on loopback (the fake server)"
         )
     shared = config.get("WEB_CONCURRENCY", 1) > 1 or config.get("INSTANCES", 1) > 1
     if shared and not config.get("REDIS_URL"):
@@ -145,8 +163,8 @@ def check(config: Mapping[str, Any]) -> None:
         )
 
 
-def _is_embed_origin(origin: str) -> bool:
+def _is_embed_origin(origin: str, gifq_base: str) -> bool:
     # The same strict check every page applies, so a bad entry stops the start, not a page.
     from redeem.branding.embed import valid_origin
 
-    return valid_origin(origin) is not None
+    return valid_origin(origin, gifq_base=gifq_base) is not None

@@ -38,7 +38,7 @@ import httpx
 from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker, CircuitOpen
 from redeem.gifq.budget import Budget, make_budget
-from redeem.gifq.cache import PayoutCache, carries_secrets
+from redeem.gifq.cache import CachedPayout, carries_secrets, make_cache
 from redeem.gifq.errors import (
     ContractError,
     GifqTimeout,
@@ -145,9 +145,11 @@ class GifqClient:
         self.budget: Budget = make_budget(
             int(config.get("GIFQ_BUDGET_PER_SECOND", 9)), config.get("REDIS_URL") or None
         )
-        self.cache = PayoutCache(
+        self.cache = make_cache(
             float(config.get("GIFQ_PAYOUT_CACHE_SECONDS", 1.0)),
             int(config.get("GIFQ_PAYOUT_CACHE_SIZE", 1024)),
+            config.get("REDIS_URL") or None,
+            lambda body: models.parse_payout(models.parse_json(body)),
         )
         self.close()
 
@@ -172,12 +174,28 @@ class GifqClient:
         if cached is not None and fresh:
             log.debug("gifq get_payout cached token=%s", token_mac[:12])
             return cached.payout
+        # One call per payout and process at a time: the threads that missed together wait
+        # for its answer instead of each spending a slot of GIFQ's budget (cache.py).
+        with self.cache.flight(key, self.settings.deadline):
+            cached, fresh = self.cache.lookup(key, max_age)
+            if cached is not None and fresh:
+                return cached.payout
+            return self._fetch_payout(token, token_mac, key, verification_token, cached)
+
+    def _fetch_payout(
+        self,
+        token: str,
+        token_mac: str,
+        key: tuple[str, str],
+        verification_token: str | None,
+        cached: CachedPayout | None,
+    ) -> models.Payout:
         headers = {}
         if verification_token:
             headers["X-Verification-Token"] = verification_token
         if cached is not None and cached.etag:
             headers["If-None-Match"] = cached.etag
-        generation = self.cache.generation()
+        generation = self.cache.generation(token_mac)
         answer = self._call(
             "get_payout", "GET", PAYOUT_PATH.format(token=token), token_mac, headers=headers
         )
@@ -195,7 +213,7 @@ class GifqClient:
             # Fail closed: details must only ever come back to a verified request.
             raise ContractError("card details without verification")
         etag = answer.headers.get("etag")
-        self.cache.store(key, etag, payout, secret=secret, generation=generation)
+        self.cache.store(key, etag, payout, secret=secret, generation=generation, body=answer.body)
         return payout
 
     def send_code(self, token: str) -> models.CodeSent:

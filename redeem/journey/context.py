@@ -113,7 +113,9 @@ def use_campaign(campaign: Campaign | None) -> None:
     g.campaign = campaign = clean_campaign(campaign)
     g.theme = build_theme(campaign.branding, tuple(config.get("ASSET_ORIGINS", ())))
     g.frame_ancestors = frame_ancestors(
-        campaign.branding.embed_origins, tuple(config.get("EMBED_ORIGINS", ()))
+        campaign.branding.embed_origins,
+        tuple(config.get("EMBED_ORIGINS", ())),
+        gifq_base=config.get("GIFQ_API_BASE"),
     )
     g.campaign_locale = campaign.branding.default_locale
 
