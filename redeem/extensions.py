@@ -22,6 +22,7 @@ from redeem.gifq.client import GifqClient
 from redeem.journey.campaigns import CampaignCache
 from redeem.security.keyed_hashes import KeyedHashes
 from redeem.security.limits import apply_limits, client_ip
+from redeem.wallet import settings as wallet_settings
 
 KEY = "redeem"
 
@@ -35,6 +36,7 @@ class AppState:
     limiter: Limiter
     campaigns: CampaignCache
     hashes: KeyedHashes
+    wallet: wallet_settings.WalletSettings  # which wallets are on: docs/wallet.md
 
     def clear_caches(self) -> None:
         """Forget what this app remembers of GIFQ (payouts, campaigns); flows stay."""
@@ -59,6 +61,7 @@ def init_app(app: Flask) -> AppState:
         limiter=limiter,
         campaigns=CampaignCache(),
         hashes=hashes,
+        wallet=wallet_settings.from_env(app.config),
     )
     app.extensions[KEY] = state
     return state

@@ -160,3 +160,27 @@ def test_google_refuses_a_json_key_of_another_service_account(
     )
     with pytest.raises(ConfigError, match=r"belongs to other@x\.iam\.gserviceaccount\.com"):
         from_env({**pki.google_env(), "GOOGLE_WALLET_KEY_FILE": str(path)})
+
+
+def test_the_app_holds_its_wallet_settings_and_refuses_half_a_wallet(pki: WalletPki) -> None:
+    from redeem import create_app
+    from redeem.extensions import state_of
+
+    base = {"TESTING": True, "GIFQ_API_BASE": "http://127.0.0.1:9"}
+    off = state_of(create_app(base)).wallet
+    assert off.apple is None and off.google is None
+    on = state_of(create_app({**base, **pki.apple_env(), **pki.google_env()})).wallet
+    assert on.apple is not None and on.google is not None
+    half = {k: v for k, v in pki.apple_env().items() if k != "APPLE_PASS_KEY_FILE"}
+    with pytest.raises(ConfigError, match="APPLE_PASS_KEY_FILE missing"):
+        create_app({**base, **half})
+
+
+def test_gunicorn_refuses_half_a_wallet_in_one_line(pki: WalletPki) -> None:
+    from tests.integration.test_ops_guard import run_gunicorn
+
+    result = run_gunicorn(GOOGLE_WALLET_ISSUER_ID="3388000000012345678")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if "Google Wallet is half set up" in line]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
