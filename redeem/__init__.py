@@ -55,11 +55,13 @@ def register_proxy_fix(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from redeem.extensions import babel, flows, gifq, limiter
     from redeem.i18n.locale import select_locale
+    from redeem.security.lanes import register_lanes
 
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     gifq.init_app(app)
     flows.init_app(app)
+    register_lanes(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -76,6 +76,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Off only for tests and benchmarks that drive many journeys from one address.
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower()
         not in ("0", "false", "off"),
+        # Per-IP limits count an IPv6 address's network of this size (one subscriber's share).
+        "RATELIMIT_IPV6_PREFIX": _int(env, "RATELIMIT_IPV6_PREFIX", 64),
+        # GIFQ 404s per minute, all addresses together, before unconfirmed links get "busy".
+        "GIFQ_UNKNOWN_TOKENS_PER_MINUTE": _int(env, "GIFQ_UNKNOWN_TOKENS_PER_MINUTE", 60),
     }
 
 
@@ -139,6 +143,8 @@ def check(config: Mapping[str, Any]) -> None:
                 "domain (scheme://host[:port]; http only for localhost/127.0.0.1/[::1] "
                 "when GIFQ_API_BASE is on loopback too)"
             )
+    if not 32 <= config.get("RATELIMIT_IPV6_PREFIX", 64) <= 128:
+        raise ConfigError("RATELIMIT_IPV6_PREFIX must be between 32 and 128 (64 is usual)")
     if config.get("PROXY_HOPS", 0) < 0:
         raise ConfigError("PROXY_HOPS must be 0 or more: the number of proxies in front")
     metrics_token = config.get("METRICS_TOKEN")

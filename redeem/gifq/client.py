@@ -37,7 +37,8 @@ import httpx
 
 from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker, CircuitOpen
-from redeem.gifq.budget import Budget, make_budget
+from redeem.gifq.budget import OPEN as OPEN_LANE
+from redeem.gifq.budget import Budget, current_lane, make_budget
 from redeem.gifq.cache import PayoutCache, carries_secrets
 from redeem.gifq.errors import (
     ContractError,
@@ -48,6 +49,7 @@ from redeem.gifq.errors import (
     error_for,
     retry_after,
 )
+from redeem.gifq.misses import DEFAULT_PER_MINUTE, TokenMemory
 from redeem.gifq.transport import CALL_DEADLINE, DeadlineTransport, NullCookieJar
 
 log = logging.getLogger(__name__)
@@ -143,7 +145,14 @@ class GifqClient:
             float(config.get("GIFQ_BREAKER_COOLDOWN", 10.0)),
         )
         self.budget: Budget = make_budget(
-            int(config.get("GIFQ_BUDGET_PER_SECOND", 9)), config.get("REDIS_URL") or None
+            int(config.get("GIFQ_BUDGET_PER_SECOND", 9)),
+            config.get("REDIS_URL") or None,
+            reserved_share=float(config.get("GIFQ_BUDGET_RESERVED_SHARE", 1 / 3)),
+            open_wait=float(config.get("GIFQ_BUDGET_OPEN_WAIT", 1.0)),
+        )
+        self.misses = TokenMemory(
+            per_minute=int(config.get("GIFQ_UNKNOWN_TOKENS_PER_MINUTE", DEFAULT_PER_MINUTE)),
+            redis_url=config.get("REDIS_URL") or None,
         )
         self.cache = PayoutCache(
             float(config.get("GIFQ_PAYOUT_CACHE_SECONDS", 1.0)),
@@ -172,6 +181,7 @@ class GifqClient:
         if cached is not None and fresh:
             log.debug("gifq get_payout cached token=%s", token_mac[:12])
             return cached.payout
+        self._screen_unknown(token_mac, cached is not None)
         headers = {}
         if verification_token:
             headers["X-Verification-Token"] = verification_token
@@ -186,10 +196,13 @@ class GifqClient:
             self.cache.store(key, etag, cached.payout, secret=cached.secret, generation=generation)
             return cached.payout
         if answer.status != 200:
+            if answer.status == 404:
+                self.misses.unknown(token_mac)
             self._fail("get_payout", answer)
         payout = models.parse_payout(self._json(answer))
         if payout.token != token:
             raise ContractError("GIFQ answered for another payout")
+        self.misses.known(token_mac)
         secret = carries_secrets(payout)
         if secret and not verification_token:
             # Fail closed: details must only ever come back to a verified request.
@@ -261,6 +274,17 @@ class GifqClient:
         return True
 
     # --- plumbing ------------------------------------------------------------------------
+
+    def _screen_unknown(self, token_mac: str, cached: bool) -> None:
+        """Unknown tokens cost GIFQ one call per ten minutes, and landing lookups of tokens
+        never confirmed stop for everyone once a minute's unknown answers pass the cap."""
+        if self.misses.is_unknown(token_mac):
+            raise PayoutNotFound()
+        if current_lane() != OPEN_LANE or cached or self.misses.is_known(token_mac):
+            return
+        wait = self.misses.seconds_until_lookups()
+        if wait > 0:
+            raise RateLimited(wait)
 
     def mac(self, value: str) -> str:
         """HMAC-SHA256 of a secret (token, verification token) for keys and logs."""

@@ -442,6 +442,8 @@ def _processing_page(
 
 
 @bp.get("/f/<flow_id>/status")
+# The processing page's script polls once a second: a minute of that per flow, no more.
+@limiter.limit("60 per minute", key_func=flow_key)
 def status() -> tuple[dict[str, bool], int, dict[str, str]]:
     """What the processing page's script polls: where to go next, if anywhere."""
     flow = _verified_flow()
