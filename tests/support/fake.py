@@ -47,6 +47,17 @@ FIELD_SETS = {
     "serial-travel": {"serial", "security_code"},
     "omni-store": {"code", "pin", "serial", "security_code", "link"},
 }
+# The seed's barcode brands (issue 14): the format each one's cards carry. Metro Pharmacy's
+# till scans a number of its own, not the printed code.
+BARCODE_BRANDS = {
+    "lantern-grocer": "ean13",
+    "metro-pharmacy": "code128",
+    "kite-coffee": "qr",
+    "parcel-point": "pdf417",
+    "aurora-cinemas": "aztec",
+    "bolt-hardware": "datamatrix",
+}
+TILL_NUMBER_BRAND = "metro-pharmacy"
 FIXED_BRANDS = (
     "northwind-books",
     "prepaid-plus",
@@ -243,6 +254,10 @@ class FakeGifq:
 
     def email_of(self, token: str) -> str:
         return str(self.payouts_for(token)["recipient"]["email"])
+
+    def code_for(self, token: str) -> str:
+        """The newest one-time code emailed to this payout's recipient."""
+        return self.latest_code(self.email_of(token))
 
     def send_code(self, token: str) -> httpx.Response:
         return self.recipient("POST", f"/api/payouts/{token}/verification")
