@@ -39,7 +39,7 @@ from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker, CircuitOpen
 from redeem.gifq.budget import OPEN as OPEN_LANE
 from redeem.gifq.budget import Budget, current_lane, make_budget
-from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets
+from redeem.gifq.cache import CachedPayout, carries_secrets, make_cache
 from redeem.gifq.errors import (
     ContractError,
     GifqTimeout,
@@ -154,9 +154,11 @@ class GifqClient:
             per_minute=int(config.get("GIFQ_UNKNOWN_TOKENS_PER_MINUTE", DEFAULT_PER_MINUTE)),
             redis_url=config.get("REDIS_URL") or None,
         )
-        self.cache = PayoutCache(
+        self.cache = make_cache(
             float(config.get("GIFQ_PAYOUT_CACHE_SECONDS", 1.0)),
             int(config.get("GIFQ_PAYOUT_CACHE_SIZE", 1024)),
+            config.get("REDIS_URL") or None,
+            lambda body: models.parse_payout(models.parse_json(body)),
         )
         self.close()
 
@@ -203,7 +205,7 @@ class GifqClient:
             headers["X-Verification-Token"] = verification_token
         if cached is not None and cached.etag:
             headers["If-None-Match"] = cached.etag
-        generation = self.cache.generation()
+        generation = self.cache.generation(token_mac)
         answer = self._call(
             "get_payout", "GET", PAYOUT_PATH.format(token=token), token_mac, headers=headers
         )
@@ -224,7 +226,7 @@ class GifqClient:
             # Fail closed: details must only ever come back to a verified request.
             raise ContractError("card details without verification")
         etag = answer.headers.get("etag")
-        self.cache.store(key, etag, payout, secret=secret, generation=generation)
+        self.cache.store(key, etag, payout, secret=secret, generation=generation, body=answer.body)
         return payout
 
     def send_code(self, token: str) -> models.CodeSent:

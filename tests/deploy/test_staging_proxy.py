@@ -1,8 +1,9 @@
 """Issue 12, item 7: the staging proxy must not publish the fake GIFQ's /sandbox/*.
 
-The outside witness is Caddy itself: the staging Caddyfile from deploy/compose.yaml runs
-under the real `caddy` binary on loopback, in front of the real fake GIFQ process, and is
-asked for the sandbox the ways a client might spell it.
+The outside witness is Caddy itself: deploy/Caddyfile with deploy/staging/ in its sites/
+folder (as deploy/compose.yaml mounts them) runs under the real `caddy` binary on loopback,
+in front of the real fake GIFQ process, and is asked for the sandbox the ways a client
+might spell it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.support.fake import FakeGifq
 from tests.support.processes import free_port
@@ -26,12 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CADDY = shutil.which("caddy")
 
 pytestmark = pytest.mark.skipif(CADDY is None, reason="caddy is not installed (scripts/test.sh)")
-
-
-def staging_caddyfile() -> str:
-    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
-    # Compose turns `$$` into `$`: what Caddy reads is the unescaped text.
-    return compose["configs"]["caddyfile-staging"]["content"].replace("$$", "$")
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -45,16 +39,18 @@ def fetch(url: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def staging_proxy(fake: FakeGifq, tmp_path_factory) -> Iterator[str]:
     proxy_port, site_port = free_port(), free_port()
-    fake_hostport = fake.base_url.removeprefix("http://")
-    caddyfile = "{\n  admin off\n  auto_https off\n}\n" + staging_caddyfile().replace(
-        "fake-gifq:8001", fake_hostport
-    ).replace("app1-staging:8000 app2-staging:8000", f"127.0.0.1:{free_port()}")
     folder = tmp_path_factory.mktemp("caddy")
-    (folder / "Caddyfile").write_text(caddyfile)
+    # The layout compose mounts: /etc/caddy/Caddyfile and /etc/caddy/sites/ = deploy/staging/.
+    shutil.copy(ROOT / "deploy" / "Caddyfile", folder / "Caddyfile")
+    shutil.copytree(ROOT / "deploy" / "staging", folder / "sites")
     env = {
         **os.environ,
         "GIFQ_FAKE_ADDRESS": f"http://127.0.0.1:{proxy_port}",
+        "GIFQ_FAKE_UPSTREAM": fake.base_url.removeprefix("http://"),
         "SITE_ADDRESS": f"http://127.0.0.1:{site_port}",
+        "UPSTREAMS": f"127.0.0.1:{free_port()}",
+        "CADDY_ADMIN": "off",
+        "CADDY_BIND": "127.0.0.1",
         "XDG_DATA_HOME": str(folder),
         "XDG_CONFIG_HOME": str(folder),
         "HOME": str(folder),
