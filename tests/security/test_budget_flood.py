@@ -20,8 +20,6 @@ import time
 from collections import Counter
 from typing import Any
 
-import pytest
-
 from tests.security.conftest import SMALL, recipient
 from tests.security.test_rate_limits import assert_limited
 from tests.support.fake import FakeGifq
@@ -43,22 +41,13 @@ def junk_token() -> str:
 
 def gifq_calls(app: Any) -> list[str]:
     """Every HTTP attempt the app's GIFQ client makes, by endpoint."""
-    from redeem.extensions import gifq
+    from redeem.extensions import state_of
 
     seen: list[str] = []
-    gifq.observers.append(
+    state_of(app).gifq.observers.append(
         lambda endpoint, status, seconds: seen.append(endpoint) if isinstance(status, int) else None
     )
     return seen
-
-
-@pytest.fixture
-def observed():
-    from redeem.extensions import gifq
-
-    before = list(gifq.observers)
-    yield
-    gifq.observers[:] = before
 
 
 # --- who counts as one address ----------------------------------------------------------
@@ -96,7 +85,7 @@ def test_ipv4_addresses_are_counted_whole(limited, fake):
 # --- unknown tokens -------------------------------------------------------------------
 
 
-def test_gifq_is_asked_about_an_unknown_token_once(limited, fake, observed):
+def test_gifq_is_asked_about_an_unknown_token_once(limited, fake):
     client = limited.test_client()
     calls = gifq_calls(limited)
     token = junk_token()
@@ -108,16 +97,16 @@ def test_gifq_is_asked_about_an_unknown_token_once(limited, fake, observed):
 
 
 def test_unknown_tokens_are_remembered_by_keyed_hash_never_the_token(limited, fake):
-    from redeem.extensions import gifq
+    from redeem.extensions import state_of
 
     token = junk_token()
     limited.test_client().get(f"/r/{token}")
-    remembered = gifq.misses.keys()
+    remembered = state_of(limited).gifq.misses.keys()
     assert remembered, "the unknown token was not remembered"
     assert not [k for k in remembered if token in k]
 
 
-def test_unknown_token_lookups_are_capped_for_everyone_together(own_app, fake, observed):
+def test_unknown_token_lookups_are_capped_for_everyone_together(own_app, fake):
     app = own_app(GIFQ_UNKNOWN_TOKENS_PER_MINUTE=5)
     client = app.test_client()
     known, _ = fake.create_payout(amount=SMALL, campaign="plain")
@@ -165,7 +154,7 @@ def test_a_landing_flood_from_many_addresses_cannot_keep_a_verified_recipient_fr
     busy page; the flood's own pages must come back fast (busy pages, not queued workers)."""
     deadline = 8.0
     app = own_app(GIFQ_BUDGET_PER_SECOND=9, GIFQ_DEADLINE=deadline)
-    waits = _time_budget_waits()
+    waits = _time_budget_waits(app)
     person = verified_visit(app.test_client(), fake)
     real_links = [fake.create_payout(amount=SMALL, campaign="plain")[0] for _ in range(40)]
 
@@ -238,12 +227,12 @@ def _p99(values: list[float]) -> float:
     return values[min(len(values) - 1, int(len(values) * 0.99))] if values else 0.0
 
 
-def _time_budget_waits() -> list[tuple[str, float]]:
+def _time_budget_waits(app: Any) -> list[tuple[str, float]]:
     """Wrap this app's budget to record how long each call waited for a slot, per lane."""
-    from redeem.extensions import gifq
+    from redeem.extensions import state_of
     from redeem.gifq.budget import current_lane
 
-    budget = gifq.budget
+    budget = state_of(app).gifq.budget
     waits: list[tuple[str, float]] = []
     original = budget.acquire
 
