@@ -28,7 +28,7 @@ from redeem.ops.metrics import record_step
 from redeem.security.csrf import check_flow_token, check_start_token
 from redeem.security.keyed_hashes import keyed, token_key
 from redeem.security.origin import is_same_origin_post
-from redeem.web import bp
+from redeem.web.blueprint import bp
 from redeem.web.forms import CodeForm
 from redeem.web.layout import render_page
 from redeem.web.request_context import use_campaign, use_payout
