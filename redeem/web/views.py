@@ -401,6 +401,11 @@ def processing() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]
     except errors.RateLimited as exc:
         # GIFQ asks us to slow down: keep waiting on this page, just less often.
         return _processing_page(flow, None, max(POLL_SECONDS, math.ceil(exc.retry_after)))
+    if payout.redemption(flow.redemption_id) is None:
+        # A copy read before our redemption (cached by another process, up to a second
+        # old): GIFQ itself must have it.
+        payout = gifq.get_payout(flow.token, verification_token=flow.verification_token,
+                                 refresh=True)  # fmt: skip
     _snapshot(flow, payout)
     found = payout.redemption(flow.redemption_id)
     if found is None:
