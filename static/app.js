@@ -89,7 +89,7 @@
     var note = document.createElement("span");
     note.className = "copy-note";
     note.setAttribute("role", "status");
-    note.id = button.getAttribute("data-copy") + "-note";
+    note.id = "note-" + button.getAttribute("data-copy");
     button.parentNode.insertBefore(note, button.nextSibling);
     var done = function () {
       note.textContent = "";

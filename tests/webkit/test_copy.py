@@ -55,7 +55,7 @@ def copies_each_value(
         wk.click_css(f'button[data-copy="value-{name}"]')
         wk.expect_text(f'button[data-copy="value-{name}"]', "Copied")
         assert clipboard() == value
-        assert wk.evaluate(f"document.getElementById('value-{name}-note').textContent") == ""
+        assert wk.evaluate(f"document.getElementById('note-value-{name}').textContent") == ""
 
 
 def test_each_copy_button_puts_its_exact_value_on_the_clipboard(
@@ -88,8 +88,8 @@ def test_where_the_clipboard_is_refused_the_page_says_to_copy_by_hand(
     )
     before = clipboard()
     wk.click_css('button[data-copy="value-pin"]')
-    wk.expect_text("#value-pin-note", "Select the text and copy it yourself.")
+    wk.expect_text("#note-value-pin", "Select the text and copy it yourself.")
     assert wk.evaluate("window.getSelection().toString()") == shown["pin"]
     assert "Copied" not in wk.text('button[data-copy="value-pin"]')
-    assert wk.evaluate("document.getElementById('value-pin-note').getAttribute('role')") == "status"
+    assert wk.evaluate("document.getElementById('note-value-pin').getAttribute('role')") == "status"
     assert clipboard() == before
