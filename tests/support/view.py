@@ -337,21 +337,11 @@ class SeleniumView:
         return self.driver.execute_script(f"return (async () => ({expression}))();")
 
     def screenshot(self, path: Path) -> Path:
-        """The whole document, not only the window: the window is grown to the page's height
-        for the shot (WebDriver has no full-page screenshot) and put back afterwards."""
+        """The whole document (WebKit's WebDriver shoots the document, not the window), once
+        the images in view have loaded."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.driver.switch_to.default_content()
-        size = self.driver.get_window_size()
-        inner = self.driver.execute_script("return [innerWidth, innerHeight]")
-        chrome = size["height"] - inner[1]
-        height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        if height > inner[1]:
-            self.driver.set_window_size(size["width"], min(height + chrome, 8000))
-        try:
-            self.driver.save_screenshot(str(path))
-        finally:
-            if height > inner[1]:
-                self.driver.set_window_size(size["width"], size["height"])
+        _whole_page(self.driver, path)
         return path
 
     def viewport(self, width: int, height: int) -> None:
@@ -382,3 +372,53 @@ class SeleniumView:
                 return new.pop()
             time.sleep(self.POLL)
         raise Timeout("the popup window never opened")
+
+
+def _whole_page(driver: Any, path: Path) -> None:
+    """WebKit's screenshot is the size of the whole document but only what is in view is
+    painted (the rest is black): scroll a window's height at a time and keep each painted band."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    view_height, doc_height, start = driver.execute_script(
+        "return [innerHeight, document.documentElement.scrollHeight, scrollY]"
+    )
+    whole: Any = None
+    top = 0
+    try:
+        while True:
+            driver.execute_script("window.scrollTo(0, arguments[0])", top)
+            at = int(driver.execute_script("return scrollY"))
+            _settled(driver)
+            shot = Image.open(BytesIO(driver.get_screenshot_as_png()))
+            if whole is None:
+                whole = Image.new("RGB", shot.size)
+            if shot.height < doc_height:  # only the window was shot: place it where it was
+                whole = whole.resize((shot.width, max(doc_height, shot.height)))
+                whole.paste(shot, (0, at))
+            else:
+                band = shot.crop((0, at, shot.width, min(at + view_height, shot.height)))
+                whole.paste(band, (0, at))
+            if at + view_height >= doc_height or at < top:
+                break
+            top = at + view_height
+    finally:
+        driver.execute_script("window.scrollTo(0, arguments[0])", start)
+    whole.save(path)
+
+
+def _settled(driver: Any) -> None:
+    """Two animation frames after a scroll (so it is painted), and the images now in view
+    loaded (lazy ones start only when they come near)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        ready = driver.execute_script(
+            "return (async () => { await new Promise(r => requestAnimationFrame(() =>"
+            " requestAnimationFrame(r)));"
+            " return [...document.images].filter(i => { const b = i.getBoundingClientRect();"
+            " return b.bottom > 0 && b.top < innerHeight; }).every(i => i.complete); })();"
+        )
+        if ready:
+            return
+        time.sleep(0.1)
