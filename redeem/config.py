@@ -12,6 +12,44 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
 MIN_METRICS_TOKEN_LENGTH = 16
 
+# How the app talks to GIFQ, written down once: from_env reads these from the environment,
+# and redeem/gifq/settings.py falls back to them for a config that leaves one out.
+GIFQ_DEFAULTS: dict[str, float | int] = {
+    # Per-phase httpx timeouts; GIFQ_DEADLINE caps a whole call, retries included, and stays
+    # below gunicorn's 30 s worker timeout (gunicorn.conf.py).
+    "GIFQ_CONNECT_TIMEOUT": 2.0,
+    "GIFQ_READ_TIMEOUT": 5.0,
+    "GIFQ_WRITE_TIMEOUT": 5.0,
+    "GIFQ_POOL_TIMEOUT": 1.0,
+    "GIFQ_DEADLINE": 8.0,
+    # One under GIFQ's 10/s: our window and GIFQ's see the same calls a few ms apart, so at
+    # exactly 10 a burst draws 429s from GIFQ (bench/README.md, "the burst").
+    "GIFQ_BUDGET_PER_SECOND": 9,
+    # The budget's lanes (redeem/gifq/budget.py): the share landing lookups may never use,
+    # and how long one landing lookup per process may wait for a slot.
+    "GIFQ_BUDGET_RESERVED_SHARE": 1 / 3,
+    "GIFQ_BUDGET_OPEN_WAIT": 1.0,
+    # GIFQ 404s per minute, all addresses together, before unconfirmed links get "busy".
+    "GIFQ_UNKNOWN_TOKENS_PER_MINUTE": 60,
+    # A 5,000-brand campaign's payout is about 3 MB of JSON: 8 MB leaves room to grow.
+    "GIFQ_MAX_BODY": 8_000_000,
+    "GIFQ_MAX_CONNECTIONS": 20,
+    "GIFQ_BREAKER_THRESHOLD": 5,
+    "GIFQ_BREAKER_COOLDOWN": 10.0,
+    "GIFQ_PAYOUT_CACHE_SECONDS": 1.0,
+    "GIFQ_PAYOUT_CACHE_SIZE": 1024,
+}
+# The ones an operator may set from the environment (docs/deploy.md lists them).
+GIFQ_FROM_ENV = (
+    "GIFQ_CONNECT_TIMEOUT",
+    "GIFQ_READ_TIMEOUT",
+    "GIFQ_WRITE_TIMEOUT",
+    "GIFQ_POOL_TIMEOUT",
+    "GIFQ_DEADLINE",
+    "GIFQ_BUDGET_PER_SECOND",
+    "GIFQ_UNKNOWN_TOKENS_PER_MINUTE",
+)
+
 
 class ConfigError(RuntimeError):
     """The app must not start; the message is one line an operator can act on."""
@@ -37,6 +75,10 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    return _int(env, name, default) if isinstance(default, int) else _float(env, name, default)
+
+
 def _words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple((env.get(name) or "").split())
 
@@ -60,22 +102,17 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Host names this app answers to; others get 400 (Flask checks it). Empty: any.
         "TRUSTED_HOSTS": list(_words(env, "TRUSTED_HOSTS")) or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
-        # Per-phase httpx timeouts; GIFQ_DEADLINE caps a whole call, retries included, and
-        # stays below gunicorn's 30 s worker timeout (gunicorn.conf.py).
-        "GIFQ_CONNECT_TIMEOUT": _float(env, "GIFQ_CONNECT_TIMEOUT", 2.0),
-        "GIFQ_READ_TIMEOUT": _float(env, "GIFQ_READ_TIMEOUT", 5.0),
-        "GIFQ_WRITE_TIMEOUT": _float(env, "GIFQ_WRITE_TIMEOUT", 5.0),
-        "GIFQ_POOL_TIMEOUT": _float(env, "GIFQ_POOL_TIMEOUT", 1.0),
-        "GIFQ_DEADLINE": _float(env, "GIFQ_DEADLINE", 8.0),
-        # One under GIFQ's 10/s: our window and GIFQ's see the same calls a few ms apart, so
-        # at exactly 10 a burst draws 429s from GIFQ (bench/README.md, "the burst").
-        "GIFQ_BUDGET_PER_SECOND": _int(env, "GIFQ_BUDGET_PER_SECOND", 9),
+        **{name: _number(env, name, GIFQ_DEFAULTS[name]) for name in GIFQ_FROM_ENV},
         "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
+        # Where compiled catalogs go when translations/ is not writable (redeem/i18n/catalogs.py).
+        "CATALOG_CACHE_DIR": env.get("CATALOG_CACHE_DIR") or None,
         "DEMO": env.get("REDEEM_DEMO") == "1",
         "DEMO_LINKS": _demo_links(env) if env.get("REDEEM_DEMO") == "1" else (),
         # Off only for tests and benchmarks that drive many journeys from one address.
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower()
         not in ("0", "false", "off"),
+        # Per-IP limits count an IPv6 address's network of this size (one subscriber's share).
+        "RATELIMIT_IPV6_PREFIX": _int(env, "RATELIMIT_IPV6_PREFIX", 64),
     }
 
 
@@ -102,6 +139,14 @@ def check(config: Mapping[str, Any]) -> None:
     if config.get("TESTING") or config.get("DEMO"):
         if not config.get("GIFQ_API_BASE"):
             raise ConfigError("GIFQ_API_BASE is not set: point it at GIFQ or at the fake server")
+        # The demo skips the guard (debug, in-memory limits, a made-up key), so it must never
+        # be one variable away from production: only against a GIFQ on loopback (the fake).
+        demo = config.get("DEMO") and not config.get("TESTING")
+        if demo and not is_loopback_url(config["GIFQ_API_BASE"]):
+            raise ConfigError(
+                "REDEEM_DEMO=1 runs only against a GIFQ on loopback (the fake server), "
+                f"got {config['GIFQ_API_BASE']}: unset REDEEM_DEMO in production"
+            )
         return
     base = config.get("GIFQ_API_BASE")
     if not base:
@@ -125,17 +170,27 @@ def check(config: Mapping[str, Any]) -> None:
     if urlsplit(base).scheme != "https" and not is_loopback_url(base):
         raise ConfigError(f"GIFQ_API_BASE must be https outside loopback, got {base}")
     for origin in config.get("EMBED_ORIGINS", ()):
-        if not _is_embed_origin(origin):
+        if not _is_embed_origin(origin, base):
             raise ConfigError(
-                f"EMBED_ORIGINS entry {origin!r} is not an https origin "
-                "(scheme://host[:port], http only for localhost/127.0.0.1/[::1])"
+                f"EMBED_ORIGINS entry {origin!r} is not an https origin under a registrable "
+                "domain (scheme://host[:port]; http only for localhost/127.0.0.1/[::1] "
+                "when GIFQ_API_BASE is on loopback too)"
             )
+    if not 32 <= config.get("RATELIMIT_IPV6_PREFIX", 64) <= 128:
+        raise ConfigError("RATELIMIT_IPV6_PREFIX must be between 32 and 128 (64 is usual)")
     if config.get("PROXY_HOPS", 0) < 0:
         raise ConfigError("PROXY_HOPS must be 0 or more: the number of proxies in front")
     metrics_token = config.get("METRICS_TOKEN")
     if metrics_token and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
         raise ConfigError(
             f"METRICS_TOKEN is too short: use at least {MIN_METRICS_TOKEN_LENGTH} random characters"
+        )
+    # Off is for tests and benchmarks against the fake; in front of a real GIFQ the limits are
+    # what keeps one address from draining everyone's share of GIFQ's budget.
+    if not config.get("RATELIMIT_ENABLED", True) and not is_loopback_url(base):
+        raise ConfigError(
+            "RATELIMIT_ENABLED is off: rate limits may be off only in tests or against "
+            "a GIFQ on loopback (the fake server)"
         )
     shared = config.get("WEB_CONCURRENCY", 1) > 1 or config.get("INSTANCES", 1) > 1
     if shared and not config.get("REDIS_URL"):
@@ -145,8 +200,8 @@ def check(config: Mapping[str, Any]) -> None:
         )
 
 
-def _is_embed_origin(origin: str) -> bool:
+def _is_embed_origin(origin: str, gifq_base: str) -> bool:
     # The same strict check every page applies, so a bad entry stops the start, not a page.
     from redeem.branding.embed import valid_origin
 
-    return valid_origin(origin) is not None
+    return valid_origin(origin, gifq_base=gifq_base) is not None

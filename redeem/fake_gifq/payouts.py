@@ -101,10 +101,16 @@ def is_locked(payout: Payout) -> bool:
 
 
 def next_send_at(payout: Payout, now: datetime) -> datetime | None:
-    sends = [t for t in payout.verification.sends if now - t < SEND_WINDOW]
+    v = payout.verification
+    sends = [t for t in v.sends if now - t < SEND_WINDOW]
     if not sends:
         return None
-    at = sends[-1] + RESEND_COOLDOWN
+    # The 30 s cooldown stops whoever holds only the link from flooding the inbox. Once the
+    # last code has been confirmed it has done its job: the recipient coming back for the
+    # next split gets a fresh code at once instead of "use the code in that email", a code
+    # already used. The hourly cap still holds.
+    confirmed = v.confirmed_at is not None and v.confirmed_at >= sends[-1]
+    at = sends[-1] if confirmed else sends[-1] + RESEND_COOLDOWN
     if len(sends) >= SENDS_PER_WINDOW:
         at = max(at, sends[0] + SEND_WINDOW)
     return at
@@ -177,6 +183,7 @@ def confirm_code(payout: Payout, body: Any, now: datetime) -> tuple[str, datetim
             v.code = None
         raise ApiError(422, "code_invalid", "That code is not right.", attempts_left=left)
     v.code = None  # single use
+    v.confirmed_at = now
     v.tokens = {t: exp for t, exp in v.tokens.items() if exp > now}
     token = secrets.token_urlsafe(32)
     v.tokens[token] = now + TOKEN_LIFETIME

@@ -11,11 +11,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from redeem.fake_gifq import payouts
-from redeem.fake_gifq.brands import FIXED_BRANDS, seed_brands
+from redeem.fake_gifq.brands import FIXED_BRANDS, SPLIT_BRANDS, seed_brands
 from redeem.fake_gifq.store import (
     SANDBOX_FUNDS,
     Campaign,
     DemoPayout,
+    Movement,
+    Payout,
     RecipientSpec,
     Redemption,
     Store,
@@ -42,6 +44,7 @@ BRANDED_EXTRAS = [
     "peak-outfitters",
     "the-extraordinarily-long-named-emporium-of-curiosities",
 ]
+SPLIT_SLUGS = [row[0] for row in SPLIT_BRANDS]
 
 
 def campaign_id(key: str) -> str:
@@ -79,7 +82,7 @@ def _campaigns(store: Store) -> dict[str, Campaign]:
             "default_locale": "en",
             "embed_origins": list(dict.fromkeys([DEMO_EMBED_ORIGIN, *store.embed_origins])),
         },
-        brand_slugs=FIXED_SLUGS + BRANDED_EXTRAS,
+        brand_slugs=FIXED_SLUGS + BRANDED_EXTRAS + SPLIT_SLUGS,
     )
     paused = Campaign(
         id=campaign_id("paused"),
@@ -152,6 +155,19 @@ DEMO = [
         "branded",
         RecipientSpec("carl@example.com", Decimal(25), "USD", "Carl"),
     ),
+    # Splitting a balance: no single denomination is 60, so it takes two cards or more.
+    (
+        "split",
+        "EUR 60 to split across brands",
+        "branded",
+        RecipientSpec("sam@example.com", Decimal(60), "EUR", "Sam"),
+    ),
+    (
+        "split-started",
+        "EUR 60, split begun: a 25 card issued, 35 left",
+        "branded",
+        RecipientSpec("sofia@example.com", Decimal(60), "EUR", "Sofia"),
+    ),
 ]
 
 
@@ -185,19 +201,32 @@ def _shape(store: Store, scenario: str, token: str) -> None:
     elif scenario == "cancelled":
         payout.cancelled_at = now
     elif scenario == "completed":
-        product_id = "p_northwind-books-de-eur"
-        payout.redemptions.append(
-            Redemption(
-                id="rd_demo_completed",
-                reference="demo-seed",
-                brand_slug="northwind-books",
-                product_id=product_id,
-                face_value=payout.amount,
-                currency=payout.currency,
-                status="processing",
-                created_at=now - timedelta(minutes=5),
-                due_at=now - timedelta(minutes=5),
-            )
+        _issued(store, payout, "rd_demo_completed", "p_northwind-books-de-eur", payout.amount)
+    elif scenario == "split-started":
+        _issued(store, payout, "rd_demo_split_first", "p_harbour-market-de-eur", Decimal(25))
+
+
+def _issued(
+    store: Store, payout: Payout, redemption_id: str, product_id: str, face_value: Decimal
+) -> None:
+    """A card issued five minutes ago: charged, fulfilled, its details ready after verification."""
+    now = store.clock.now()
+    product = store.products[product_id]
+    payout.redemptions.append(
+        Redemption(
+            id=redemption_id,
+            reference=f"demo-seed-{redemption_id}",
+            brand_slug=product.brand_slug,
+            product_id=product_id,
+            face_value=face_value,
+            currency=payout.currency,
+            status="processing",
+            created_at=now - timedelta(minutes=5),
+            due_at=now - timedelta(minutes=5),
         )
-        payout.balance = Decimal(0)
-        payouts.settle(store, payout, now)
+    )
+    payout.balance -= face_value
+    payout.movements.append(
+        Movement("charge", face_value, redemption_id, now - timedelta(minutes=5))
+    )
+    payouts.settle(store, payout, now)

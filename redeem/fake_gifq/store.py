@@ -83,6 +83,8 @@ class Verification:
     total_wrong: int = 0
     sends: list[datetime] = field(default_factory=list)
     tokens: dict[str, datetime] = field(default_factory=dict)
+    # When a code was last confirmed: a successful check ends the resend cooldown.
+    confirmed_at: datetime | None = None
 
 
 @dataclass
@@ -99,7 +101,7 @@ class Redemption:
     completed_at: datetime | None = None
     expires_at: date | None = None
     failure_message: str | None = None
-    details: dict[str, str | None] | None = None
+    details: dict[str, object] | None = None
 
 
 @dataclass

@@ -300,7 +300,7 @@ def test_payout_orders_are_listed_newest_first(fake: FakeGifq):
 
 def test_payouts_are_listed_with_token_url_status_and_filters(fake: FakeGifq):
     everything = fake.merchant("GET", "/api/payouts", params={"limit": 20}).json()
-    assert len(everything) == 8
+    assert len(everything) == len(fake.demo()["payouts"])
     assert {"token", "redeem_url", "status", "redemptions", "balance_movements"} <= set(
         everything[0]
     )

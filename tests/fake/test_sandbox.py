@@ -178,6 +178,8 @@ EXPECTED_DEMO_STATUS = {
     "completed": "completed",
     "expired": "expired",
     "cancelled": "cancelled",
+    "split": "pending",
+    "split-started": "pending",
 }
 
 

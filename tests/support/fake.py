@@ -15,7 +15,8 @@ It starts ``python -m redeem.fake_gifq --port 0`` and reads the two lines the fa
 
 Campaigns are named by key ("plain", "branded", "paused", "draft") or by id; demo payouts
 by scenario ("pending", "pending-plain", "pending-gbp", "pending-de", "paused-campaign",
-"completed", "expired", "cancelled"). See docs/gifq-contract.md for the seed.
+"completed", "expired", "cancelled", "split", "split-started"). See docs/gifq-contract.md
+for the seed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.processes import spawn, stop_group
+
 ROOT = Path(__file__).resolve().parents[2]
 # The seed's brands for each of the contract's six field sets, and what each one issues.
 FIELD_SETS = {
@@ -46,6 +49,17 @@ FIELD_SETS = {
     "serial-travel": {"serial", "security_code"},
     "omni-store": {"code", "pin", "serial", "security_code", "link"},
 }
+# The seed's barcode brands (issue 14): the format each one's cards carry. Metro Pharmacy's
+# till scans a number of its own, not the printed code.
+BARCODE_BRANDS = {
+    "lantern-grocer": "ean13",
+    "metro-pharmacy": "code128",
+    "kite-coffee": "qr",
+    "parcel-point": "pdf417",
+    "aurora-cinemas": "aztec",
+    "bolt-hardware": "datamatrix",
+}
+TILL_NUMBER_BRAND = "metro-pharmacy"
 FIXED_BRANDS = (
     "northwind-books",
     "prepaid-plus",
@@ -89,7 +103,7 @@ class FakeGifq:
 
     def start(self) -> FakeGifq:
         argv = [sys.executable, "-m", "redeem.fake_gifq", "--host", "127.0.0.1", "--port", "0"]
-        self._process = subprocess.Popen(
+        self._process = spawn(
             [*argv, *self._args],
             cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -131,13 +145,8 @@ class FakeGifq:
         if self.http is not None:
             self.http.close()
             self.http = None
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(5)
+        if self._process is not None:
+            stop_group(self._process, timeout=5)
 
     def logs(self) -> str:
         self._stderr.seek(0)
@@ -242,6 +251,10 @@ class FakeGifq:
 
     def email_of(self, token: str) -> str:
         return str(self.payouts_for(token)["recipient"]["email"])
+
+    def code_for(self, token: str) -> str:
+        """The newest one-time code emailed to this payout's recipient."""
+        return self.latest_code(self.email_of(token))
 
     def send_code(self, token: str) -> httpx.Response:
         return self.recipient("POST", f"/api/payouts/{token}/verification")

@@ -82,8 +82,17 @@ def test_an_embed_origin_that_is_not_an_https_origin_is_refused(origin):
     assert "EMBED_ORIGINS entry" in refusal(EMBED_ORIGINS=f"https://ok.example {origin}")
 
 
-def test_loopback_embed_origins_may_be_http():
-    check(config(EMBED_ORIGINS="http://localhost:8002 http://127.0.0.1:9000 https://shop.example"))
+def test_loopback_embed_origins_may_be_http_when_gifq_is_on_loopback():
+    check(
+        config(
+            GIFQ_API_BASE="http://127.0.0.1:8001",
+            EMBED_ORIGINS="http://localhost:8002 http://127.0.0.1:9000 https://shop.example",
+        )
+    )
+
+
+def test_loopback_embed_origins_may_not_be_http_beside_a_remote_gifq():
+    assert "EMBED_ORIGINS entry" in refusal(EMBED_ORIGINS="http://localhost:8002")
 
 
 def test_a_negative_proxy_hop_count_is_refused():
@@ -107,6 +116,6 @@ def test_a_timeout_that_is_not_a_number_is_refused():
 
 @pytest.mark.parametrize("flag", [{"TESTING": True}, {"DEMO": True}])
 def test_tests_and_the_demo_skip_the_production_checks_but_still_need_a_gifq_base(flag):
-    check({**from_env({"GIFQ_API_BASE": "http://gifq.test"}), **flag})
+    check({**from_env({"GIFQ_API_BASE": "http://127.0.0.1:8001"}), **flag})
     with pytest.raises(ConfigError, match="GIFQ_API_BASE is not set"):
         check({**from_env({}), **flag})

@@ -1,0 +1,1 @@
+"""Splitting a payout across brands: which amounts fit, and reading the amount typed."""
