@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import free_port
+from tests.support.processes import (
+    descendants,
+    free_port,
+    spawn,
+    stop_group,
+    stop_group_or_process,
+)
 from tests.support.view import SeleniumView
 
 WEBDRIVER = "/usr/bin/WebKitWebDriver"
@@ -44,7 +50,7 @@ def xvfb() -> Iterator[str]:
     """A private X display; Xvfb picks a free number itself and writes it to a pipe."""
     binary = _need(shutil.which("Xvfb"), "Xvfb")
     read, write = os.pipe()
-    process = subprocess.Popen(
+    process = spawn(
         [binary, "-displayfd", str(write), "-screen", "0", "1600x1200x24", "-nolisten", "tcp"],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
@@ -57,8 +63,7 @@ def xvfb() -> Iterator[str]:
         assert number.isdigit(), "Xvfb did not report a display"
         yield f":{number}"
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_group(process)
 
 
 @contextmanager
@@ -106,5 +111,10 @@ def webkit(
         driver.set_window_size(*DESKTOP)
         yield SeleniumView(driver)
     finally:
+        # The driver's MiniBrowser and WebKit's web and network processes are its children;
+        # quit() ends the session and the driver, and whatever of them outlived it ends here.
+        family = descendants(service.process.pid) if service.process else set()
         driver.quit()
+        for pid in family:
+            stop_group_or_process(pid)
         shutil.rmtree(profile, ignore_errors=True)

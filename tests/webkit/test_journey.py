@@ -79,3 +79,21 @@ def test_a_completed_link_says_so_and_shows_the_card_again_after_a_fresh_code(
     assert card_values(wk) == first
     done = [r for r in fake.payouts_for(token)["redemptions"] if r["status"] != "failed"]
     assert len(done) == 1
+
+
+def test_back_after_leaving_the_card_brings_a_fresh_page_not_the_cached_one(
+    wk: SeleniumView, fake: FakeGifq, live_app
+) -> None:
+    token, _ = fake.create_payout()
+    wk.open(f"{live_app.url}/r/{token}")
+    values = full_journey(wk, fake, token, "northwind-books")
+    card_url = wk.url
+    wk.evaluate("(window.oldDocument = true)")  # survives only if Back restores this document
+    wk.open(f"{live_app.url}/")
+    wk.driver.back()
+    wk.expect_heading("Your gift card")
+    assert wk.url == card_url
+    # WebKit keeps even no-store pages in its back/forward cache: the pageshow handler reloads.
+    wk.expect_text("main", values["code"])
+    assert wk.evaluate("window.oldDocument === undefined")
+    assert card_values(wk) == values
