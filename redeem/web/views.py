@@ -69,6 +69,8 @@ def _check_post(flow: Flow | None = None) -> None:
         abort(403)
     if flow is not None and not check_flow_token(flow, _single("csrf")):
         abort(400)
+    if flow is not None:
+        g.passed_checks = True  # per-payout and per-flow limits count it (security/limits.py)
 
 
 def _single(name: str) -> str | None:
@@ -129,6 +131,7 @@ def start(token: str) -> Response | tuple[str, int]:
     _check_post()
     if not check_start_token(g.token_key, _single("csrf")):
         abort(400)
+    g.passed_checks = True  # per-payout and per-flow limits count it (security/limits.py)
     # The landing page fetched this payout seconds ago; GIFQ checks its state again when it
     # sends the code, so one GIFQ call fewer per journey is safe (bench/README.md).
     payout = gifq.get_payout(token, max_age=START_PAYOUT_MAX_AGE)
