@@ -71,8 +71,12 @@ def on_starting(server):
     # worker failing to boot with a traceback. ConfigError is a RuntimeError, which
     # gunicorn prints as "Error: <reason>" before exiting with status 1.
     from redeem.config import check, from_env
+    from redeem.i18n.catalogs import directory_for
 
-    check(from_env())
+    config = from_env()
+    check(config)
+    # Compile missing or stale catalogs once, before the workers fork, or refuse in one line.
+    directory_for(config)
 
 
 def child_exit(server, worker):

@@ -41,7 +41,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = 16 * 1024
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    # Compiled here when missing or stale (redeem/i18n/catalogs.py), or the start is refused.
+    from redeem.i18n.catalogs import directory_for
+
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory_for(app.config))
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -71,6 +71,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # at exactly 10 a burst draws 429s from GIFQ (bench/README.md, "the burst").
         "GIFQ_BUDGET_PER_SECOND": _int(env, "GIFQ_BUDGET_PER_SECOND", 9),
         "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
+        # Where compiled catalogs go when translations/ is not writable (redeem/i18n/catalogs.py).
+        "CATALOG_CACHE_DIR": env.get("CATALOG_CACHE_DIR") or None,
         "DEMO": env.get("REDEEM_DEMO") == "1",
         "DEMO_LINKS": _demo_links(env) if env.get("REDEEM_DEMO") == "1" else (),
         # Off only for tests and benchmarks that drive many journeys from one address.

@@ -1,7 +1,8 @@
 """The seeded brand catalog and the card details each brand hands out.
 
 All brands are fictional. The first eight have fixed slugs that tests and the demo rely on;
-each of them sells EUR, USD and GBP cards that accept a face value of 50.
+each of them sells EUR, USD and GBP cards that accept a face value of 50. So do the six
+barcode brands (``BARCODE_BRANDS``), one per barcode format a till may scan.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Brand:
     field_set: str = "code"
     fulfilment: str = "complete"
     products: list[Product] = field(default_factory=list)
+    # The barcode format its cards carry (None: no barcode), and what the barcode holds:
+    # "code" (the printed code itself) or "till-number" (a number of its own, as some
+    # retailers scan a different value from the one printed for online use).
+    barcode: str | None = None
+    barcode_value: str = "code"
 
     @property
     def description(self) -> str:
@@ -67,6 +73,11 @@ class Brand:
 
     @property
     def instructions(self) -> str:
+        if self.barcode is not None:
+            return (
+                f"Show the barcode at the till in any {self.name} shop, "
+                "or enter the code at checkout online."
+            )
         if "link" in FIELD_SETS[self.field_set] and "code" not in FIELD_SETS[self.field_set]:
             return "Open the link and follow the steps to add the card to your account."
         return f"Enter the code at checkout on {self.name}'s website or show it in store."
@@ -174,6 +185,18 @@ SPLIT_BRANDS = [
 ]
 
 
+# Brands whose cards carry a barcode (CONTRACT §1): one per format a till may scan.
+# slug, name, categories, field set, barcode format, barcode value ("code" or "till-number")
+BARCODE_BRANDS = [
+    ("lantern-grocer", "Lantern Grocer", ("food",), "code", "ean13", "code"),
+    ("metro-pharmacy", "Metro Pharmacy", ("wellness",), "code", "code128", "till-number"),
+    ("kite-coffee", "Kite Coffee", ("food",), "code", "qr", "code"),
+    ("parcel-point", "Parcel Point", ("home",), "code+pin", "pdf417", "code"),
+    ("aurora-cinemas", "Aurora Cinemas", ("entertainment",), "code+pin", "aztec", "code"),
+    ("bolt-hardware", "Bolt Hardware", ("home",), "code", "datamatrix", "code"),
+]
+
+
 def seed_brands() -> list[Brand]:
     brands = []
     for slug, name, categories, field_set, fulfilment, pricing in FIXED_BRANDS:
@@ -183,6 +206,11 @@ def seed_brands() -> list[Brand]:
     for slug, name, categories, field_set, markets, pricing in OTHER_BRANDS + SPLIT_BRANDS:
         brand = Brand(slug, name, categories, field_set)
         brand.products = [_product(slug, c, cur, pricing) for c, cur in markets]
+        brands.append(brand)
+    for slug, name, categories, field_set, barcode, barcode_value in BARCODE_BRANDS:
+        brand = Brand(slug, name, categories, field_set, barcode=barcode)
+        brand.barcode_value = barcode_value
+        brand.products = [_product(slug, c, cur, RANGE) for c, cur in MAIN_MARKETS]
         brands.append(brand)
     return brands
 
@@ -223,6 +251,25 @@ _GENERATORS: dict[str, Callable[[], str]] = {
 DETAIL_FIELDS = ("code", "pin", "link", "link_challenge_code", "serial", "security_code")
 
 
-def card_details(brand: Brand) -> dict[str, str | None]:
+def ean13(first_twelve: str) -> str:
+    """Twelve digits and their GS1 check digit (weights 1 and 3 from the left)."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first_twelve))
+    return first_twelve + str((10 - total % 10) % 10)
+
+
+def card_details(brand: Brand) -> dict[str, object]:
     present = FIELD_SETS[brand.field_set]
-    return {f: _GENERATORS[f]() if f in present else None for f in DETAIL_FIELDS}
+    details: dict[str, object] = {
+        f: _GENERATORS[f]() if f in present else None for f in DETAIL_FIELDS
+    }
+    details["barcode"] = None
+    if brand.barcode == "ean13":
+        # An EAN-13 holds digits only, so the printed code is the number itself. Prefix 2
+        # is GS1's range for numbers a retailer issues for its own use.
+        details["code"] = ean13("2" + _chars(string.digits, 11))
+    if brand.barcode is not None:
+        value = details["code"]
+        if brand.barcode_value == "till-number":
+            value = "9" + _chars(string.digits, 17)
+        details["barcode"] = {"format": brand.barcode, "value": value}
+    return details

@@ -101,7 +101,7 @@ class Redemption:
     completed_at: datetime | None = None
     expires_at: date | None = None
     failure_message: str | None = None
-    details: dict[str, str | None] | None = None
+    details: dict[str, object] | None = None
 
 
 @dataclass

@@ -38,7 +38,7 @@ import httpx
 from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker, CircuitOpen
 from redeem.gifq.budget import Budget, make_budget
-from redeem.gifq.cache import PayoutCache, carries_secrets
+from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets
 from redeem.gifq.errors import (
     ContractError,
     GifqTimeout,
@@ -172,6 +172,22 @@ class GifqClient:
         if cached is not None and fresh:
             log.debug("gifq get_payout cached token=%s", token_mac[:12])
             return cached.payout
+        # One call per payout and process at a time: the threads that missed together wait
+        # for its answer instead of each spending a slot of GIFQ's budget (cache.py).
+        with self.cache.flight(key, self.settings.deadline):
+            cached, fresh = self.cache.lookup(key, max_age)
+            if cached is not None and fresh:
+                return cached.payout
+            return self._fetch_payout(token, token_mac, key, verification_token, cached)
+
+    def _fetch_payout(
+        self,
+        token: str,
+        token_mac: str,
+        key: tuple[str, str],
+        verification_token: str | None,
+        cached: CachedPayout | None,
+    ) -> models.Payout:
         headers = {}
         if verification_token:
             headers["X-Verification-Token"] = verification_token

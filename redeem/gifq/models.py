@@ -115,6 +115,26 @@ class CatalogEntry:
     products: tuple[Product, ...]
 
 
+class BarcodeFormat(enum.StrEnum):
+    CODE128 = "code128"
+    EAN13 = "ean13"
+    QR = "qr"
+    PDF417 = "pdf417"
+    AZTEC = "aztec"
+    DATAMATRIX = "datamatrix"
+
+
+@dataclass(frozen=True, slots=True)
+class Barcode:
+    """What a shop's scanner reads. ``format`` is None for a format this frontend does not
+    know, or a barcode GIFQ sent in a shape the contract does not allow; ``problem`` says
+    which, for the one contract warning the card page logs (never the value itself)."""
+
+    format: BarcodeFormat | None
+    value: str
+    problem: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class CardDetails:
     code: str | None = None
@@ -123,6 +143,7 @@ class CardDetails:
     link_challenge_code: str | None = None
     serial: str | None = None
     security_code: str | None = None
+    barcode: Barcode | None = None
 
     def present(self) -> list[tuple[str, str]]:
         """The fields GIFQ returned, in display order, as (name, value)."""
@@ -333,12 +354,30 @@ def parse_brand(obj: Any) -> Brand:
     )
 
 
+def parse_barcode(obj: Any) -> Barcode | None:
+    # Lenient on purpose: the barcode is an extra beside the code, and a format GIFQ adds
+    # later, or a malformed barcode, must still show the card (without a barcode).
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        return Barcode(None, "", "barcode is not an object")
+    value, declared = obj.get("value"), obj.get("format")
+    if not isinstance(value, str) or not value:
+        return Barcode(None, "", "barcode has no value")
+    if isinstance(declared, str) and declared in {f.value for f in BarcodeFormat}:
+        return Barcode(BarcodeFormat(declared), value)
+    shown = declared[:40] if isinstance(declared, str) else type(declared).__name__
+    return Barcode(None, value, f"unknown barcode format {shown!r}")
+
+
 def parse_details(obj: Any) -> CardDetails | None:
     if obj is None:
         return None
     if not isinstance(obj, dict):
         raise ContractError("details is not an object")
-    return CardDetails(**{f: _opt(obj, f, str) for f in DETAIL_FIELDS})
+    return CardDetails(
+        **{f: _opt(obj, f, str) for f in DETAIL_FIELDS}, barcode=parse_barcode(obj.get("barcode"))
+    )
 
 
 def parse_redemption(obj: Any) -> Redemption:

@@ -47,6 +47,17 @@ FIELD_SETS = {
     "serial-travel": {"serial", "security_code"},
     "omni-store": {"code", "pin", "serial", "security_code", "link"},
 }
+# The seed's barcode brands (issue 14): the format each one's cards carry. Metro Pharmacy's
+# till scans a number of its own, not the printed code.
+BARCODE_BRANDS = {
+    "lantern-grocer": "ean13",
+    "metro-pharmacy": "code128",
+    "kite-coffee": "qr",
+    "parcel-point": "pdf417",
+    "aurora-cinemas": "aztec",
+    "bolt-hardware": "datamatrix",
+}
+TILL_NUMBER_BRAND = "metro-pharmacy"
 FIXED_BRANDS = (
     "northwind-books",
     "prepaid-plus",

@@ -98,13 +98,13 @@ class FakeProcess(Process):
 
 
 def _spawn(
-    name: str, argv: list[str], env: dict[str, str]
+    name: str, argv: list[str], env: dict[str, str], cwd: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], Path, object]:
     fd, log_name = tempfile.mkstemp(prefix=f"{name}-", suffix=".log")
     os.close(fd)
     log_path = Path(log_name)
     log_file = log_path.open("wb")
-    popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    popen = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     return popen, log_path, log_file
 
 
@@ -159,6 +159,24 @@ def start_app(gifq_base: str, *, timeout: float = 30.0, **env: str | None) -> Ap
     popen, log_path, log_file = _spawn("app", argv, app_env(gifq_base, port, **env))
     process = AppProcess("app", f"http://127.0.0.1:{port}", popen, log_path, log_file)
     _wait_until(process, lambda: http_ok(process.url + "/healthz"), timeout)
+    return process
+
+
+def start_server(
+    name: str,
+    argv: list[str],
+    env: dict[str, str],
+    url: str,
+    *,
+    cwd: Path = ROOT,
+    ready_path: str = "/healthz",
+    timeout: float = 30.0,
+) -> AppProcess:
+    """Any server command (flask run, gunicorn, caddy) that is ready when ``url + ready_path``
+    answers 200."""  # fmt: skip
+    popen, log_path, log_file = _spawn(name, argv, env, cwd)
+    process = AppProcess(name, url, popen, log_path, log_file)
+    _wait_until(process, lambda: http_ok(url + ready_path), timeout)
     return process
 
 
