@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
-from tests.support.page import Node, check_invariants, parse
 from tests.support.processes import AppProcess, start_app
 
 # Playwright's own browser download is impossible on these machines; Debian's chromium works.
@@ -81,39 +81,18 @@ def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
-class Pages:
-    """The Flask test client, returning parsed pages whose invariants have been checked."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.last: Any = None
-
-    def get(self, url: str, status: int = 200, **kw: Any) -> Node:
-        response = self.client.get(url, **kw)
-        return self._check(response, status)
-
-    def post(self, url: str, data: dict[str, Any], status: int = 303, **kw: Any) -> Any:
-        headers = {"Sec-Fetch-Site": "same-origin", **kw.pop("headers", {})}
-        response = self.client.post(url, data=data, headers=headers, **kw)
-        assert response.status_code == status, (
-            response.status_code,
-            response.get_data(as_text=True)[:2000],
-        )
-        self.last = response
-        return response
-
-    def _check(self, response: Any, status: int) -> Node:
-        assert response.status_code == status, (
-            response.status_code,
-            response.get_data(as_text=True)[:2000],
-        )
-        self.last = response
-        doc = parse(response.get_data(as_text=True))
-        if response.mimetype == "text/html":
-            check_invariants(doc, response.headers.get("Content-Security-Policy"))
-        return doc
+@pytest.fixture
+def pages(client: Any) -> Browser:
+    """The Flask test client as a browser without JavaScript; every HTML page it gets has
+    its invariants checked (tests/support/page.py)."""
+    return Browser.flask(client, check=True)
 
 
 @pytest.fixture
-def pages(client: Any) -> Pages:
-    return Pages(client)
+def journey(pages: Browser, fake: FakeGifq) -> Callable[..., Journey]:
+    """A recipient's journey for a payout token, through `pages` (see tests/support/driver.py)."""
+
+    def start(token: str, **kw: Any) -> Journey:
+        return Journey(pages, token, code_of=fake.code_for, **kw)
+
+    return start

@@ -38,7 +38,7 @@ import httpx
 from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker, CircuitOpen
 from redeem.gifq.budget import Budget, make_budget
-from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets
+from redeem.gifq.cache import CachedPayout, carries_secrets, make_cache
 from redeem.gifq.errors import (
     ContractError,
     GifqTimeout,
@@ -145,9 +145,11 @@ class GifqClient:
         self.budget: Budget = make_budget(
             int(config.get("GIFQ_BUDGET_PER_SECOND", 9)), config.get("REDIS_URL") or None
         )
-        self.cache = PayoutCache(
+        self.cache = make_cache(
             float(config.get("GIFQ_PAYOUT_CACHE_SECONDS", 1.0)),
             int(config.get("GIFQ_PAYOUT_CACHE_SIZE", 1024)),
+            config.get("REDIS_URL") or None,
+            lambda body: models.parse_payout(models.parse_json(body)),
         )
         self.close()
 
@@ -193,7 +195,7 @@ class GifqClient:
             headers["X-Verification-Token"] = verification_token
         if cached is not None and cached.etag:
             headers["If-None-Match"] = cached.etag
-        generation = self.cache.generation()
+        generation = self.cache.generation(token_mac)
         answer = self._call(
             "get_payout", "GET", PAYOUT_PATH.format(token=token), token_mac, headers=headers
         )
@@ -211,7 +213,7 @@ class GifqClient:
             # Fail closed: details must only ever come back to a verified request.
             raise ContractError("card details without verification")
         etag = answer.headers.get("etag")
-        self.cache.store(key, etag, payout, secret=secret, generation=generation)
+        self.cache.store(key, etag, payout, secret=secret, generation=generation, body=answer.body)
         return payout
 
     def send_code(self, token: str) -> models.CodeSent:

@@ -255,6 +255,10 @@ class FakeGifq:
     def email_of(self, token: str) -> str:
         return str(self.payouts_for(token)["recipient"]["email"])
 
+    def code_for(self, token: str) -> str:
+        """The newest one-time code emailed to this payout's recipient."""
+        return self.latest_code(self.email_of(token))
+
     def send_code(self, token: str) -> httpx.Response:
         return self.recipient("POST", f"/api/payouts/{token}/verification")
 
