@@ -21,13 +21,14 @@ from redeem.branding.copy import clean_campaign
 from redeem.branding.embed import frame_ancestors
 from redeem.branding.theme import DEFAULT_THEME, build_theme
 from redeem.gifq.models import Brand, Campaign, Payout, Product
+from redeem.split.journey import offered
 
 CAMPAIGN_CACHE_SECONDS = 300
 
 
 @dataclass
 class CatalogIndex:
-    """The brands a payout of one currency and amount may choose, ready to search."""
+    """The brands on offer to a payout of one currency and balance, ready to search."""
 
     entries: list[tuple[Brand, Product]]
     by_slug: dict[str, tuple[Brand, Product]] = field(default_factory=dict)
@@ -89,7 +90,7 @@ def remember(payout: Payout) -> None:
     _cache.put(("campaign", payout.campaign.id), payout.campaign)
     key = ("catalog", payout.campaign.id, payout.currency, payout.balance)
     if _cache.get(key) is None:
-        _cache.put(key, CatalogIndex(payout.eligible_catalog()))
+        _cache.put(key, CatalogIndex(offered(payout)))
 
 
 def cached_campaign(campaign_id: str) -> Campaign | None:

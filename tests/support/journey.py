@@ -36,9 +36,10 @@ def verify(view: Any, fake: FakeGifq, token: str, words: dict[str, Any] = EN) ->
 
 
 def choose_brand(view: Any, slug: str, words: dict[str, Any] = EN) -> None:
-    """Open the brand by its link (the slug is in the URL), then go on to the confirmation."""
+    """Open the brand by its link (the slug is in the URL), take the amount it offers first
+    (the largest that fits), then go on to the confirmation."""
     view.locator(f'a[href$="/brands/{slug}"]').first.click()
-    view.locator(f'a[href$="/brands/{slug}/confirm"]').click()
+    view.locator(f'form[action$="/brands/{slug}/confirm"] button[type=submit]').click()
     view.get_by_role("button", name=words["confirm"]).click()
 
 
