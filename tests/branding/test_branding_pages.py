@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from redeem.extensions import gifq
+from redeem.extensions import state_of
 from tests.support.branding import campaign_changed
 from tests.support.fake import FakeGifq
 
@@ -85,8 +85,9 @@ def test_a_cancelled_link_shows_the_campaigns_branding_and_support_address(
     ids=["unavailable", "locked", "rate-limited"],
 )
 def test_an_error_after_the_link_was_seen_still_wears_its_campaigns_branding(
-    pages: Any, fake: FakeGifq, fault: dict[str, Any], status: int
+    app: Any, pages: Any, fake: FakeGifq, fault: dict[str, Any], status: int
 ) -> None:
+    gifq = state_of(app).gifq
     token, _ = fake.create_payout(campaign="branded")
     pages.get(f"/r/{token}")
     mode = fault.pop("mode")

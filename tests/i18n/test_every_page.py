@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from redeem.flow import states
 from redeem.i18n.locale import SUPPORTED, direction, html_lang
-from redeem.journey.render import render_page
+from redeem.journey import pages as states
+from redeem.web.layout import render_page
 from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
 from tests.support.page import Node, parse

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
-from tests.security.conftest import SMALL, recipient
+from tests.security.conftest import SMALL, OwnApps, recipient
 from tests.support.driver import FORM_HEADERS, Journey
 from tests.support.fake import FakeGifq
 from tests.support.processes import closed_port_url
@@ -20,18 +20,22 @@ VALID_SHAPE = "A" * 43
 
 
 @pytest.fixture
-def gifq_calls() -> Iterator[list[str]]:
-    """Every HTTP attempt the app makes to GIFQ in this test, by endpoint name."""
-    from redeem.extensions import gifq
+def gifq_calls(own_app: OwnApps) -> list[str]:
+    """Every HTTP attempt this test's apps make to GIFQ, by endpoint name."""
+    from redeem.extensions import state_of
 
     calls: list[str] = []
 
     def observe(endpoint: str, status: Any, seconds: float) -> None:
         calls.append(endpoint)
 
-    gifq.observers.append(observe)
-    yield calls
-    gifq.observers.remove(observe)
+    def listen(app: Flask) -> None:
+        state_of(app).gifq.observers.append(observe)
+
+    for app in own_app.built:
+        listen(app)
+    own_app.on_build.append(listen)
+    return calls
 
 
 @pytest.fixture
@@ -132,16 +136,17 @@ LOOKERS = {
 
 @pytest.mark.parametrize("name", LOOKERS, ids=list(LOOKERS))
 def test_looking_at_a_link_sends_no_code_and_the_recipient_can_still_start(quiet, fake, name):
-    from redeem.extensions import flows
+    from redeem.extensions import state_of
 
+    flows = state_of(quiet).flows
     method, headers = LOOKERS[name]
     token, _ = fake.create_payout(amount=SMALL)
     client = quiet.test_client()
-    before = len(flows._backend._data)  # type: ignore[union-attr]
+    before = flows.count()
     for _ in range(3):
         assert client.open(f"/r/{token}", method=method, headers=headers).status_code == 200
     assert sent_codes(fake, token) == 0
-    assert len(flows._backend._data) == before  # type: ignore[union-attr]
+    assert flows.count() == before
     recipient(client, fake, token).ask_for_code()
     assert sent_codes(fake, token) == 1
 
@@ -389,8 +394,6 @@ HOSTILE_BRANDING = {
 
 @pytest.fixture
 def hostile_campaign(fake: FakeGifq) -> Iterator[str]:
-    import redeem.journey.context as context
-
     key = "plain"
     original = fake.merchant("GET", f"/api/campaigns/{fake.campaign_id(key)}").json()
     changed = fake.set_campaign(
@@ -406,7 +409,6 @@ def hostile_campaign(fake: FakeGifq) -> Iterator[str]:
         fake.set_campaign(
             key, **{k: v for k, v in restore.items() if v is not None}, branding=branding
         )
-        context._cache._items.clear()  # no other test may see the hostile copy
 
 
 def test_hostile_campaign_text_is_rendered_inert_on_every_page(quiet, fake, hostile_campaign):

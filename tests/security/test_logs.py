@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from redeem.gifq.client import GifqClient
+from redeem.security.keyed_hashes import KeyedHashes
 from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
 from tests.support.processes import AppProcess, start_app
@@ -82,9 +82,7 @@ def test_no_secret_from_whole_journeys_reaches_the_logs(server, fake):
 def test_log_lines_are_json_with_a_request_id_and_name_the_payout_by_its_hash(server, fake):
     with httpx.Client(base_url=server.url, timeout=30) as http:
         found = journey(Browser.http(http), fake, "northwind-books")
-    hasher = GifqClient()
-    hasher.init_app(type("App", (), {"config": {"SECRET_KEY": SECRET_KEY}, "extensions": {}})())
-    hashed = hasher.mac(found["token"])[:12]
+    hashed = KeyedHashes(SECRET_KEY).token_key(found["token"])[:12]
     lines = [json.loads(line) for line in server.logs().splitlines() if line.strip()]
     assert all({"ts", "level", "logger", "msg", "request_id"} <= entry.keys() for entry in lines)
     mine = [entry for entry in lines if hashed in entry["msg"]]

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from redeem.gifq.models import parse_payout
+from redeem.gifq.parsing import parse_payout
 from redeem.split.journey import after_verification, cards, offered
 
 TOKEN = "A" * 43

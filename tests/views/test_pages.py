@@ -298,9 +298,9 @@ def test_a_link_that_is_not_https_is_shown_as_text_never_as_a_link(app, link: st
     from datetime import date
     from decimal import Decimal
 
-    from redeem.flow.states import Page
     from redeem.gifq.models import CardDetails, Redemption, RedemptionStatus
-    from redeem.journey.render import render_page
+    from redeem.journey.pages import Page
+    from redeem.web.layout import render_page
     from tests.support.page import parse
 
     details = CardDetails(link=link, link_challenge_code="4711")
