@@ -33,10 +33,14 @@ def cards(payout: Payout) -> list[Redemption]:
 
 
 def after_verification(payout: Payout) -> str:
-    """The page a fresh code leads to: a card still being issued, else every card issued so
-    far (with what is left and "Choose another brand"), else the brands."""
+    """The page a fresh code leads to: a card still being issued; else every card issued so
+    far (with what is left and "Choose another brand"), or the one card that used the whole
+    payout on its own full page; else the brands."""
     if payout.in_flight() is not None:
         return "processing"
-    if cards(payout):
+    issued = cards(payout)
+    if len(issued) == 1 and payout.balance <= 0:
+        return "card"
+    if issued:
         return "cards"
     return "brands"

@@ -21,7 +21,7 @@ from redeem.branding.embed import framed as _framed
 from redeem.extensions import campaigns, flows, gifq
 from redeem.flow_store.store import Flow
 from redeem.gifq import errors
-from redeem.gifq.models import Brand, Payout, Product, RedemptionStatus, is_token
+from redeem.gifq.models import Brand, Payout, Product, Redemption, RedemptionStatus, is_token
 from redeem.i18n.locale import normalise
 from redeem.journey import pages as states
 from redeem.journey.catalog import CatalogIndex
@@ -458,8 +458,7 @@ def processing() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]
     if found is None:
         raise errors.ContractError("the redemption we made is missing from the payout")
     if found.status is RedemptionStatus.COMPLETED:
-        # Done: the next split gets a new reference, and a stale confirm page issues nothing.
-        flow.card_id, flow.redemption_id, flow.attempt = found.id, None, flow.attempt + 1
+        _issued(flow, found)
         flows.save(flow)
         return _go("redeem.card", flow)
     if found.status is RedemptionStatus.FAILED:
@@ -469,6 +468,12 @@ def processing() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]
     flows.save(flow)
     entry = next((e for e in payout.catalog if e.brand.slug == flow.redemption_brand), None)
     return _processing_page(flow, entry.brand if entry else None, POLL_SECONDS)
+
+
+def _issued(flow: Flow, card: Redemption) -> None:
+    """A card is done: show it, give the next split a new reference, and let a stale confirm
+    page (back button, late second click) issue nothing."""
+    flow.card_id, flow.redemption_id, flow.attempt = card.id, None, flow.attempt + 1
 
 
 def _processing_page(
@@ -501,9 +506,13 @@ def card() -> Response | tuple[str, int]:
     flow = _verified_flow()
     payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
     _snapshot(flow, payout)
-    flows.save(flow)
     if flow.redemption_id:
-        return _go("redeem.processing", flow)
+        found = payout.redemption(flow.redemption_id)
+        if found is None or found.status is not RedemptionStatus.COMPLETED:
+            flows.save(flow)
+            return _go("redeem.processing", flow)
+        _issued(flow, found)
+    flows.save(flow)
     shown = (payout.redemption(flow.card_id) if flow.card_id else None) or payout.latest_completed()
     if shown is None or shown.status is not RedemptionStatus.COMPLETED or shown.details is None:
         return _go("redeem.brands", flow)

@@ -145,7 +145,8 @@ class States:
         return self._html(200)
 
     def confirm(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"{self._verified('brands')}/brands/northwind-books/confirm?lang={locale}")
+        flow = self._verified("brands")
+        self.http.get(f"{flow}/brands/northwind-books/confirm?amount=50&lang={locale}")
         return self._html(200)
 
     def processing(self, locale: str) -> tuple[int, str]:

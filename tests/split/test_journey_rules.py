@@ -130,5 +130,12 @@ def test_a_fresh_code_leads_to_the_card_in_flight_then_the_cards_then_the_brands
         )
         == "cards"
     )
+    done = redemption("rd_1", "completed", "2026-12-01T10:00:01Z", value=60)
+    assert after_verification(payout(0, [], [done])) == "card"  # one card took it all
+    two = [
+        redemption("rd_1", "completed", "2026-12-01T10:00:01Z", 25),
+        redemption("rd_2", "completed", "2026-12-01T10:01:01Z", 35),
+    ]
+    assert after_verification(payout(0, [], two)) == "cards"
     assert after_verification(payout(60, [], [redemption("rd_1", "failed", None)])) == "brands"
     assert after_verification(payout(60, [], [])) == "brands"
