@@ -73,6 +73,8 @@ def _check_post(flow: Flow | None = None) -> None:
         abort(403)
     if flow is not None and not check_flow_token(flow, _single("csrf")):
         abort(400)
+    if flow is not None:
+        g.passed_checks = True  # per-payout and per-flow limits count it (security/limits.py)
 
 
 def _single(name: str) -> str | None:
@@ -133,6 +135,7 @@ def start(token: str) -> Response | tuple[str, int]:
     _check_post()
     if not check_start_token(g.token_key, _single("csrf")):
         abort(400)
+    g.passed_checks = True  # per-payout and per-flow limits count it (security/limits.py)
     # The landing page fetched this payout seconds ago; GIFQ checks its state again when it
     # sends the code, so one GIFQ call fewer per journey is safe (bench/README.md).
     payout = gifq.get_payout(token, max_age=START_PAYOUT_MAX_AGE)
@@ -453,6 +456,11 @@ def processing() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]
     except errors.RateLimited as exc:
         # GIFQ asks us to slow down: keep waiting on this page, just less often.
         return _processing_page(flow, None, max(POLL_SECONDS, math.ceil(exc.retry_after)))
+    if payout.redemption(flow.redemption_id) is None:
+        # A copy read before our redemption (cached by another process, up to a second
+        # old): GIFQ itself must have it.
+        payout = gifq.get_payout(flow.token, verification_token=flow.verification_token,
+                                 refresh=True)  # fmt: skip
     _snapshot(flow, payout)
     found = payout.redemption(flow.redemption_id)
     if found is None:
