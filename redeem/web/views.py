@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import abort, g, redirect, request, url_for
 from flask_babel import get_locale
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from redeem.branding.embed import framed as _framed
@@ -318,6 +319,14 @@ def _amount_form(flow: Flow, product: Product, formdata: Any = None) -> AmountFo
     )
 
 
+def _with_default_amount(flow: Flow, product: Product, data: Any) -> Any:
+    """The form as sent, or, without an amount, the one the brand page offers first (the
+    largest allowed): what a link or form from before amounts were chosen meant."""
+    if "amount" in data:
+        return data
+    return MultiDict({**data.to_dict(), "amount": _amount_form(flow, product).amount.data or ""})
+
+
 def _brand_page(
     flow: Flow, chosen: Brand, product: Product, form: AmountForm, status: int
 ) -> tuple[str, int]:
@@ -352,9 +361,9 @@ def confirm(slug: str) -> Response | tuple[str, int]:
         return _go("redeem.processing", flow)
     _campaign_or_fetch(flow)
     chosen, product = _brand_or_404(flow, slug)
-    if "amount" not in request.args:
-        return _go("redeem.brand", flow, slug=chosen.slug)  # an amount is chosen there first
-    form = _amount_form(flow, product, request.args)
+    form = _amount_form(flow, product, _with_default_amount(flow, product, request.args))
+    if form.choice.kind == "none":
+        return _go("redeem.brand", flow, slug=chosen.slug)  # its page says why nothing fits
     if not form.validate():
         return _brand_page(flow, chosen, product, form, 400)
     assert form.value is not None
@@ -375,7 +384,8 @@ def redeem(slug: str) -> Response | tuple[str, int]:
     _check_post(flow)
     if flow.redemption_id:
         return _go("redeem.processing", flow)  # a double click lands on the same redemption
-    if _single("attempt") != str(flow.attempt):
+    attempt = _single("attempt")
+    if attempt is not None and attempt != str(flow.attempt):
         # A confirm page whose choice was already confirmed (back button, a late second
         # click): it issued its card under its own reference; this one issues nothing.
         flow.notice = "already_confirmed"
@@ -383,7 +393,7 @@ def redeem(slug: str) -> Response | tuple[str, int]:
         return _go("redeem.cards", flow)
     chosen, product = _brand_or_404(flow, slug)
     _single("amount")
-    form = _amount_form(flow, product, request.form)
+    form = _amount_form(flow, product, _with_default_amount(flow, product, request.form))
     if not form.validate():
         return _brand_page(flow, chosen, product, form, 400)  # the balance moved meanwhile
     assert form.value is not None

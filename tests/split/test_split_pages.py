@@ -235,3 +235,11 @@ def test_past_the_hourly_cap_the_code_page_does_not_promise_an_unused_code(journ
     page = recipient.ask_for_code()
     assert "If the newest one is still unused, enter it" in main_text(page)
     assert "Use the code in that email" not in main_text(page)
+
+
+def test_a_confirm_link_without_an_amount_offers_the_largest_allowed(sixty, fake: FakeGifq):
+    token, recipient = sixty
+    page = recipient.get(recipient.flow + "/brands/canal-coffee/confirm")
+    assert "Canal Coffee gift card worth €40.00." in main_text(page)
+    assert page.hidden_fields()["amount"] == "40.00"
+    assert charges(fake, token) == []  # a GET changes nothing
