@@ -51,21 +51,47 @@ def flow_key() -> str:
     return "flow:" + getattr(g, "flow_root", "none")
 
 
+def passed_checks() -> bool:
+    """Did this request pass the origin and CSRF checks (redeem/security/origin.py)?"""
+    return bool(g.get("passed_checks", False))
+
+
+# What a limit counts (issue 12, item 4). A per-payout or per-flow limit that counted every
+# request would let anyone who knows the link (or just its shape) spend the recipient's own
+# allowance with cross-site or token-less POSTs; so those count only requests that passed the
+# origin and CSRF checks, and per-IP limits (which count every request) catch the rest.
+EVERY = "every request"
+PASSED = "requests that passed the checks"
+REFUSED = "requests the checks refused"
+
+Rule = tuple[str, Callable[[], str], str]
+
 # endpoint → its limits, outermost first (as decorators would read).
-LIMITS: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {
-    "redeem.landing": (("60 per minute", client_ip),),
-    "redeem.start": (("20 per hour", client_ip), ("6 per hour", payout_key)),
-    "redeem.check_code": (("30 per 10 minutes", client_ip), ("25 per hour", payout_key)),
-    "redeem.resend": (("10 per hour", client_ip), ("6 per hour", payout_key)),
-    "redeem.redeem": (("10 per minute", flow_key),),
+LIMITS: dict[str, tuple[Rule, ...]] = {
+    "redeem.landing": (("60 per minute", client_ip, EVERY),),
+    "redeem.start": (("20 per hour", client_ip, EVERY), ("6 per hour", payout_key, PASSED)),
+    "redeem.check_code": (
+        ("30 per 10 minutes", client_ip, EVERY),
+        ("25 per hour", payout_key, PASSED),
+    ),
+    "redeem.resend": (("10 per hour", client_ip, EVERY), ("6 per hour", payout_key, PASSED)),
+    "redeem.redeem": (("30 per hour", client_ip, REFUSED), ("10 per minute", flow_key, PASSED)),
     # The processing page's script polls once a second: a minute of that per flow, no more.
-    "redeem.status": (("60 per minute", flow_key),),
+    "redeem.status": (("60 per minute", flow_key, EVERY),),
+}
+
+_DEDUCT: dict[str, Callable[[Any], bool] | None] = {
+    EVERY: None,
+    PASSED: lambda response: passed_checks(),
+    REFUSED: lambda response: not passed_checks(),
 }
 
 
 def apply_limits(app: Flask, limiter: Limiter) -> None:
     for endpoint, limits in LIMITS.items():
         view: Any = app.view_functions[endpoint]
-        for rule, key in reversed(limits):
-            view = limiter.limit(rule, key_func=key)(view)
+        for rule, key, counts in reversed(limits):
+            # deduct_when: the limit is checked before the view runs, and counted after it,
+            # once we know whether the request passed the checks.
+            view = limiter.limit(rule, key_func=key, deduct_when=_DEDUCT[counts])(view)
         app.view_functions[endpoint] = view
