@@ -10,6 +10,10 @@ gunicorn with the project's own configuration (gunicorn.conf.py, 2 workers × 8 
 Two workers need shared flows, so a throwaway redis-server is started, as production
 would have (the production guard refuses two workers without REDIS_URL).
 
+The processes and the journeys come from the test suite's support code (tests/support/:
+the fake, the app under gunicorn, redis-server, and the one journey driver, driver.py);
+the tests never import bench/.
+
 1. Load (wrk): the fake's rate limit is lifted (`--rate-limit 0`) and the app's own
    per-recipient limits are off (every request comes from one address); the app's GIFQ
    budget stays at its production default. Landing page, brands page of a 5,000-brand
@@ -41,9 +45,10 @@ from pathlib import Path
 
 import httpx
 
-from bench.journeys import Journey, JourneyError
+from tests.support.driver import Browser, Journey, JourneyError
 from tests.support.fake import FakeGifq
-from tests.support.processes import AppProcess, free_port, start_app
+from tests.support.processes import AppProcess, start_app
+from tests.support.redis import start_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 # Installed on first use, not by the test command: the tests never need it, and its lock file
@@ -80,38 +85,6 @@ def need(tool: str, how: str) -> str:
     if not found:
         sys.exit(f"{tool} is not installed: {how}")
     return found
-
-
-@dataclass
-class Redis:
-    url: str
-    popen: subprocess.Popen[bytes]
-    directory: str
-
-    def stop(self) -> None:
-        self.popen.terminate()
-        self.popen.wait(10)
-        shutil.rmtree(self.directory, ignore_errors=True)
-
-
-def start_redis() -> Redis:
-    binary = need("redis-server", "apt-get install -y --no-install-recommends redis-server")
-    port = free_port()
-    directory = tempfile.mkdtemp(prefix="bench-redis-")
-    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", directory, "--loglevel", "warning"]  # fmt: skip
-    popen = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        try:
-            import redis
-
-            if redis.Redis.from_url(url, socket_connect_timeout=0.2).ping():
-                return Redis(url, popen, directory)
-        except Exception:
-            time.sleep(0.05)
-    popen.kill()
-    sys.exit("redis-server did not start")
 
 
 def start_bench_app(
@@ -213,13 +186,16 @@ def load_phase(args: argparse.Namespace, stack: ExitStack, redis_url: str) -> di
     direct = f"{fake.base_url}/api/payouts/{token}"
 
     started = time.monotonic()
-    scale = Journey(http, fake.scale_campaign(brands=5000)["token"])
-    scale.verify(code_of)
+    browser = Browser.http(http)
+    scale = Journey(browser, fake.scale_campaign(brands=5000)["token"], code_of=code_of)
+    scale.verify()
     brands = app.url + scale.urls["brands"]
     print(f"  5,000-brand campaign verified in {time.monotonic() - started:.1f} s", flush=True)
 
-    card_journey = Journey(http, fake.create_payout(amount=50, currency="EUR")[0])
-    card_journey.redeem(code_of, BRAND)
+    card_journey = Journey(
+        browser, fake.create_payout(amount=50, currency="EUR")[0], code_of=code_of
+    )
+    card_journey.redeem(BRAND)
     card = app.url + card_journey.urls["card"]
 
     for url in (landing, brands, card, direct):
@@ -260,29 +236,29 @@ def paced_journey(app_url: str, token: str, code_of, rng: random.Random) -> Outc
     outcome = Outcome(token)
     pauses = {k: v * rng.uniform(0.5, 1.5) for k, v in PACE.items()}
 
-    def timed(hook: httpx.Response) -> None:
-        outcome.slowest_ms = max(outcome.slowest_ms, hook.elapsed.total_seconds() * 1000)
-        outcome.statuses.append(hook.status_code)
-
     with httpx.Client(base_url=app_url, timeout=30) as http:
-        journey = Journey(http, token)
+        journey = Journey(Browser.http(http), token, code_of=code_of)
         try:
             journey.open()
             time.sleep(pauses["ask"])
             journey.ask_for_code()
             time.sleep(pauses["code"])
-            journey.enter_code(code_of(token))
+            journey.enter_code()
             time.sleep(pauses["choose"])
             journey.choose(BRAND)
             journey.wait_for_card()
             outcome.completed = True
-        except (JourneyError, httpx.HTTPError) as exc:
+        except JourneyError as exc:
+            outcome.error = str(exc).split("\n")[0]
+        except httpx.HTTPError as exc:
             outcome.error = str(exc)
         except AssertionError as exc:  # the fake's outbox never got a code for this recipient
             outcome.error = str(exc).split(" to ")[0]
-        for page in journey.pages:
-            for hop in (*page.history, page):
-                timed(hop)
+        # Every page and redirect a recipient would have waited for (not the script's polls).
+        for answer in journey.browser.history:
+            if not answer.path.endswith("/status"):
+                outcome.slowest_ms = max(outcome.slowest_ms, answer.elapsed * 1000)
+                outcome.statuses.append(answer.status)
     return outcome
 
 
@@ -484,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     need("wrk", "apt-get install -y wrk")
+    need("redis-server", "apt-get install -y --no-install-recommends redis-server")
     os.chdir(ROOT)
     started = time.monotonic()
     load_avg = ", ".join(f"{n:.1f}" for n in os.getloadavg())

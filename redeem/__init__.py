@@ -40,7 +40,6 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     # Flask's defaults already hold MAX_CONTENT_LENGTH = None, so setdefault would never apply.
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = 16 * 1024
-    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     # Compiled here when missing or stale (redeem/i18n/catalogs.py), or the start is refused.
     from redeem.i18n.catalogs import directory_for
 
@@ -56,13 +55,11 @@ def register_proxy_fix(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from redeem.extensions import babel, flows, gifq, limiter
+    from redeem import extensions
     from redeem.i18n.locale import select_locale
 
-    babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
-    gifq.init_app(app)
-    flows.init_app(app)
+    extensions.babel.init_app(app, locale_selector=select_locale)
+    extensions.init_app(app)
 
 
 def register_templates(app: Flask) -> None:
@@ -77,13 +74,15 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from redeem.journey import bp
+    from redeem.extensions import register_limits
+    from redeem.web import bp
 
     app.register_blueprint(bp)
+    register_limits(app)
 
 
 def register_error_handlers(app: Flask) -> None:
-    from redeem.journey.errors import register
+    from redeem.web.error_pages import register
 
     register(app)
 

@@ -12,6 +12,37 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
 MIN_METRICS_TOKEN_LENGTH = 16
 
+# How the app talks to GIFQ, written down once: from_env reads these from the environment,
+# and redeem/gifq/settings.py falls back to them for a config that leaves one out.
+GIFQ_DEFAULTS: dict[str, float | int] = {
+    # Per-phase httpx timeouts; GIFQ_DEADLINE caps a whole call, retries included, and stays
+    # below gunicorn's 30 s worker timeout (gunicorn.conf.py).
+    "GIFQ_CONNECT_TIMEOUT": 2.0,
+    "GIFQ_READ_TIMEOUT": 5.0,
+    "GIFQ_WRITE_TIMEOUT": 5.0,
+    "GIFQ_POOL_TIMEOUT": 1.0,
+    "GIFQ_DEADLINE": 8.0,
+    # One under GIFQ's 10/s: our window and GIFQ's see the same calls a few ms apart, so at
+    # exactly 10 a burst draws 429s from GIFQ (bench/README.md, "the burst").
+    "GIFQ_BUDGET_PER_SECOND": 9,
+    # A 5,000-brand campaign's payout is about 3 MB of JSON: 8 MB leaves room to grow.
+    "GIFQ_MAX_BODY": 8_000_000,
+    "GIFQ_MAX_CONNECTIONS": 20,
+    "GIFQ_BREAKER_THRESHOLD": 5,
+    "GIFQ_BREAKER_COOLDOWN": 10.0,
+    "GIFQ_PAYOUT_CACHE_SECONDS": 1.0,
+    "GIFQ_PAYOUT_CACHE_SIZE": 1024,
+}
+# The ones an operator may set from the environment (docs/deploy.md lists them).
+GIFQ_FROM_ENV = (
+    "GIFQ_CONNECT_TIMEOUT",
+    "GIFQ_READ_TIMEOUT",
+    "GIFQ_WRITE_TIMEOUT",
+    "GIFQ_POOL_TIMEOUT",
+    "GIFQ_DEADLINE",
+    "GIFQ_BUDGET_PER_SECOND",
+)
+
 
 class ConfigError(RuntimeError):
     """The app must not start; the message is one line an operator can act on."""
@@ -37,6 +68,10 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    return _int(env, name, default) if isinstance(default, int) else _float(env, name, default)
+
+
 def _words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple((env.get(name) or "").split())
 
@@ -60,16 +95,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Host names this app answers to; others get 400 (Flask checks it). Empty: any.
         "TRUSTED_HOSTS": list(_words(env, "TRUSTED_HOSTS")) or None,
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
-        # Per-phase httpx timeouts; GIFQ_DEADLINE caps a whole call, retries included, and
-        # stays below gunicorn's 30 s worker timeout (gunicorn.conf.py).
-        "GIFQ_CONNECT_TIMEOUT": _float(env, "GIFQ_CONNECT_TIMEOUT", 2.0),
-        "GIFQ_READ_TIMEOUT": _float(env, "GIFQ_READ_TIMEOUT", 5.0),
-        "GIFQ_WRITE_TIMEOUT": _float(env, "GIFQ_WRITE_TIMEOUT", 5.0),
-        "GIFQ_POOL_TIMEOUT": _float(env, "GIFQ_POOL_TIMEOUT", 1.0),
-        "GIFQ_DEADLINE": _float(env, "GIFQ_DEADLINE", 8.0),
-        # One under GIFQ's 10/s: our window and GIFQ's see the same calls a few ms apart, so
-        # at exactly 10 a burst draws 429s from GIFQ (bench/README.md, "the burst").
-        "GIFQ_BUDGET_PER_SECOND": _int(env, "GIFQ_BUDGET_PER_SECOND", 9),
+        **{name: _number(env, name, GIFQ_DEFAULTS[name]) for name in GIFQ_FROM_ENV},
         "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
         # Where compiled catalogs go when translations/ is not writable (redeem/i18n/catalogs.py).
         "CATALOG_CACHE_DIR": env.get("CATALOG_CACHE_DIR") or None,

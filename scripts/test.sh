@@ -13,6 +13,7 @@ need_norec=()
 # CHROMIUM_PATH points the e2e tests at a browser; Debian's chromium is the default.
 if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 command -v redis-server >/dev/null 2>&1 || need_norec+=(redis-server)
+command -v caddy >/dev/null 2>&1 || need_norec+=(caddy)  # tests/deploy: the real proxy
 # Noto covers the Arabic, CJK and Devanagari locales; without it those pages render as boxes.
 for font in fonts-noto-core fonts-noto-cjk; do
     dpkg-query -W -f='${Status}' "$font" 2>/dev/null | grep -q 'install ok installed' \

@@ -6,14 +6,20 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
-from tests.support.page import Node, check_invariants, parse
-from tests.support.processes import AppProcess, start_app
+from tests.support.processes import (
+    AppProcess,
+    adopt_orphans,
+    leftover_children,
+    start_app,
+    stop_group_or_process,
+)
 
 # Playwright's own browser download is impossible on these machines; Debian's chromium works.
 # Elsewhere, unset CHROMIUM_PATH and run `playwright install chromium`.
@@ -23,6 +29,29 @@ RESOLVER = (
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, "
     "EXCLUDE 127.0.0.1"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Orphaned grandchildren (a demo's fake after the demo died) become ours, so the check
+    # below still sees them.
+    adopt_orphans()
+
+
+@pytest.hookimpl(trylast=True)  # after the runner's own hook has torn down session fixtures
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run if any process a test started is still alive once every fixture is done:
+    a leaked fake GIFQ, gunicorn or redis-server would outlive the suite."""
+    left = leftover_children()
+    if not left:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("=", "child processes left running", red=True)
+        for line in left:
+            reporter.write_line(f"  {line}")
+    for line in left:
+        stop_group_or_process(int(line.split()[0]))
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -81,39 +110,18 @@ def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
-class Pages:
-    """The Flask test client, returning parsed pages whose invariants have been checked."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.last: Any = None
-
-    def get(self, url: str, status: int = 200, **kw: Any) -> Node:
-        response = self.client.get(url, **kw)
-        return self._check(response, status)
-
-    def post(self, url: str, data: dict[str, Any], status: int = 303, **kw: Any) -> Any:
-        headers = {"Sec-Fetch-Site": "same-origin", **kw.pop("headers", {})}
-        response = self.client.post(url, data=data, headers=headers, **kw)
-        assert response.status_code == status, (
-            response.status_code,
-            response.get_data(as_text=True)[:2000],
-        )
-        self.last = response
-        return response
-
-    def _check(self, response: Any, status: int) -> Node:
-        assert response.status_code == status, (
-            response.status_code,
-            response.get_data(as_text=True)[:2000],
-        )
-        self.last = response
-        doc = parse(response.get_data(as_text=True))
-        if response.mimetype == "text/html":
-            check_invariants(doc, response.headers.get("Content-Security-Policy"))
-        return doc
+@pytest.fixture
+def pages(client: Any) -> Browser:
+    """The Flask test client as a browser without JavaScript; every HTML page it gets has
+    its invariants checked (tests/support/page.py)."""
+    return Browser.flask(client, check=True)
 
 
 @pytest.fixture
-def pages(client: Any) -> Pages:
-    return Pages(client)
+def journey(pages: Browser, fake: FakeGifq) -> Callable[..., Journey]:
+    """A recipient's journey for a payout token, through `pages` (see tests/support/driver.py)."""
+
+    def start(token: str, **kw: Any) -> Journey:
+        return Journey(pages, token, code_of=fake.code_for, **kw)
+
+    return start

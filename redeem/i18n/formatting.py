@@ -130,7 +130,7 @@ def register_filters(app: Flask) -> None:
 
 def register_all(app: Flask) -> None:
     register_filters(app)
-    from redeem.i18n.campaign_text import own_words
+    from redeem.branding.campaign_text import own_words
 
     app.jinja_env.globals.update(
         country_name=country_name, category_name=category_name, own_words=own_words

@@ -1,7 +1,1 @@
-"""The recipient's pages. Endpoints are named for pages: redeem.landing, redeem.code, ..."""
-
-from flask import Blueprint
-
-bp = Blueprint("redeem", __name__)
-
-from redeem.journey import home, views  # noqa: E402,F401  (routes register on import)
+"""The journey's rules, free of Flask: which page each state shows, and the campaign memory."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.logging import default_handler
 
-from redeem.extensions import limiter
+from redeem.extensions import state_of
 from redeem.ops.logs import configure_logging
 from redeem.ops.metrics import observe_gifq, record_failure, record_step
 from redeem.ops.request_id import assign_request_id, echo_request_id
@@ -27,10 +27,9 @@ def register_ops(app: Flask) -> None:
 
     # Probes and scrapes come from a few addresses every few seconds; counting them
     # against a per-IP limit would fail readiness exactly when traffic is high.
-    limiter.exempt(bp)
+    state = state_of(app)
+    state.limiter.exempt(bp)
     app.register_blueprint(bp)
 
-    client = app.extensions.get("gifq")
-    observers = getattr(client, "observers", None)
-    if observers is not None and observe_gifq not in observers:
-        observers.append(observe_gifq)
+    if observe_gifq not in state.gifq.observers:
+        state.gifq.observers.append(observe_gifq)

@@ -1,7 +1,7 @@
 """Every page state a recipient can see, reached for real, ready to open in a browser.
 
-The flows behind them are walked once per test session through the real forms (httpx, see
-bench/journeys.py); each state is then opened in Chromium with `?lang=xx`, so one flow
+The flows behind them are walked once per test session through the real forms, over HTTP
+(tests/support/driver.py); each state is then opened in Chromium with `?lang=xx`, so one flow
 serves every language. States that only exist as the answer to a POST (a wrong code, a
 locked link) are submitted from the browser. States that need GIFQ to misbehave set a
 fault on the fake for that one payout just before they open, so nothing else notices.
@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page, Response
 
-from bench.journeys import Journey
+from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
 
 LANGS = ("en", "ar")
@@ -62,45 +62,43 @@ def _submit_code(url: str, code: str, before: Callable[[], Any] | None = None): 
     return open_
 
 
-def _code_of(fake: FakeGifq) -> Callable[[str], str]:
-    return lambda token: fake.latest_code(fake.email_of(token))
-
-
 def build_states(fake: FakeGifq, app_url: str) -> list[State]:
     """Walk the flows once; return the states in the order a sweep should open them."""
-    code_of = _code_of(fake)
-    http = httpx.Client(base_url=app_url, timeout=20.0)
+    browser = Browser.http(httpx.Client(base_url=app_url, timeout=20.0))
+
+    def journey(token: str) -> Journey:
+        return Journey(browser, token, code_of=fake.code_for)
 
     landing, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded", name=LONG_NAME)
     plain, _ = fake.create_payout(amount=25, currency="USD", campaign="plain", name=None)
 
-    asking = Journey(http, fake.create_payout(campaign="branded")[0])
+    asking = journey(fake.create_payout(campaign="branded")[0])
     asking.open()
     asking.ask_for_code()
-    real_code = code_of(asking.token)
+    real_code = asking.latest_code()
     wrong = "123456" if real_code != "123456" else "654321"
 
-    choosing = Journey(http, fake.create_payout(campaign="branded")[0])
-    choosing.verify(code_of)
+    choosing = journey(fake.create_payout(campaign="branded")[0])
+    choosing.verify()
     brands = choosing.urls["brands"]
 
-    scale = Journey(http, fake.scale_campaign(brands=5000)["token"])
-    scale.verify(code_of)
+    scale = journey(fake.scale_campaign(brands=5000)["token"])
+    scale.verify()
 
-    card = Journey(http, fake.create_payout(campaign="branded")[0])
-    card.redeem(code_of, "omni-store")  # every card field, with a long link
-    long_card = Journey(http, fake.create_payout(campaign="branded")[0])
-    long_card.redeem(code_of, LONG_BRAND)
+    card = journey(fake.create_payout(campaign="branded")[0])
+    card.redeem("omni-store")  # every card field, with a long link
+    long_card = journey(fake.create_payout(campaign="branded")[0])
+    long_card.redeem(LONG_BRAND)
 
     def processing(page: Page, lang: str) -> Response | None:
         # slow-cinema stays "processing" for about 4 s; the page's polling is blocked by the
         # sweep, so the page stays as rendered while it is checked.
-        slow = Journey(http, fake.create_payout(campaign="branded")[0])
-        slow.verify(code_of)
+        slow = journey(fake.create_payout(campaign="branded")[0])
+        slow.verify()
         slow.choose("slow-cinema")
         return page.goto(_with_lang(slow.urls["processing"], lang))
 
-    locking = Journey(http, fake.create_payout(campaign="branded")[0])
+    locking = journey(fake.create_payout(campaign="branded")[0])
     locking.open()
     locking.ask_for_code()
 

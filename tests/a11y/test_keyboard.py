@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from bench.journeys import Journey
+from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
 
 pytestmark = pytest.mark.e2e
@@ -57,10 +57,6 @@ def tab_to(page: Page, selector: str, key: str = "Tab") -> dict[str, Any]:
     raise AssertionError(f"{selector} never got focus after {MAX_TABS} presses of {key}")
 
 
-def code_of(fake: FakeGifq, token: str) -> str:
-    return fake.latest_code(fake.email_of(token))
-
-
 def test_a_keyboard_user_gets_from_the_link_to_the_card(
     page: Page, fake: FakeGifq, live_app
 ) -> None:
@@ -72,7 +68,7 @@ def test_a_keyboard_user_gets_from_the_link_to_the_card(
     expect(page.locator("h1")).to_have_text("Enter your code")
 
     tab_to(page, "#code")
-    page.keyboard.type(code_of(fake, token))
+    page.keyboard.type(fake.code_for(token))
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Choose your gift card")
 
@@ -128,8 +124,7 @@ def test_focus_moves_to_the_error_summary_when_the_code_comes_back_wrong(
 ) -> None:
     token, _ = fake.create_payout(campaign="branded")
     with httpx.Client(base_url=live_app.url) as http:
-        journey = Journey(http, token)
-        journey.open()
+        journey = Journey(Browser.http(http), token)
         journey.ask_for_code()
     page.goto(live_app.url + journey.urls["code"])
     tab_to(page, "#code")
@@ -149,8 +144,8 @@ def test_focus_moves_to_the_error_summary_when_the_code_comes_back_wrong(
 def test_reduced_motion_stops_the_spinner(page: Page, fake: FakeGifq, live_app) -> None:
     token, _ = fake.create_payout(campaign="branded")
     with httpx.Client(base_url=live_app.url, timeout=20) as http:
-        journey = Journey(http, token)
-        journey.verify(lambda t: code_of(fake, t))
+        journey = Journey(Browser.http(http), token, code_of=fake.code_for)
+        journey.verify()
         journey.choose("slow-cinema")  # stays processing for about 4 s
     page.route("**/f/*/status", lambda route: route.abort())  # keep the page in place
     page.goto(live_app.url + journey.urls["processing"])

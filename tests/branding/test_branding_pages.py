@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from redeem.extensions import gifq
+from redeem.extensions import state_of
 from tests.support.branding import campaign_changed
 from tests.support.fake import FakeGifq
 
@@ -26,31 +26,24 @@ def ancestors(response: Any) -> str:
 
 
 def assert_branded(response: Any) -> None:
-    html = response.get_data(as_text=True)
+    html = response.text
     assert "--brand-primary:#0B5FFF" in style_block(html)
     assert ancestors(response) == ACME_ORIGIN
     assert "X-Frame-Options" not in response.headers
 
 
 def assert_unbranded_and_unframeable(response: Any) -> None:
-    assert "--brand-primary:#1F4FD1" in style_block(response.get_data(as_text=True))
+    assert "--brand-primary:#1F4FD1" in style_block(response.text)
     assert ancestors(response) == "'none'"
     assert response.headers["X-Frame-Options"] == "DENY"
-
-
-def start_flow(pages: Any, token: str) -> str:
-    landing = pages.get(f"/r/{token}")
-    csrf = landing.find("input", name="csrf").attrs["value"]  # type: ignore[union-attr]
-    sent = pages.post(f"/r/{token}", {"csrf": csrf, "lang": "", "embed": "0"})
-    return str(sent.headers["Location"])
 
 
 def test_the_branded_landing_page_wears_the_campaigns_colours_font_logo_and_name(
     pages: Any, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout(campaign="branded")
-    doc = pages.get(f"/r/{token}")
-    css = style_block(pages.last.get_data(as_text=True))
+    doc = pages.get(f"/r/{token}").doc
+    css = style_block(pages.last.text)
     assert "--brand-primary:#0B5FFF;--brand-on-primary:#FFFFFF" in css
     assert "--brand-bg:#FFFFFF;--brand-text:#111111" in css
     assert "--brand-font:Inter," in css
@@ -76,7 +69,7 @@ def test_an_unknown_link_refuses_every_frame(pages: Any) -> None:
 def test_a_cancelled_link_shows_the_campaigns_branding_and_support_address(
     pages: Any, fake: FakeGifq
 ) -> None:
-    doc = pages.get(f"/r/{fake.demo_token('cancelled')}", status=410)
+    doc = pages.get(f"/r/{fake.demo_token('cancelled')}", status=410).doc
     assert_branded(pages.last)
     mail = doc.find("a", href="mailto:help@acme.example")
     assert mail is not None and mail.text() == "help@acme.example"
@@ -92,8 +85,9 @@ def test_a_cancelled_link_shows_the_campaigns_branding_and_support_address(
     ids=["unavailable", "locked", "rate-limited"],
 )
 def test_an_error_after_the_link_was_seen_still_wears_its_campaigns_branding(
-    pages: Any, fake: FakeGifq, fault: dict[str, Any], status: int
+    app: Any, pages: Any, fake: FakeGifq, fault: dict[str, Any], status: int
 ) -> None:
+    gifq = state_of(app).gifq
     token, _ = fake.create_payout(campaign="branded")
     pages.get(f"/r/{token}")
     mode = fault.pop("mode")
@@ -107,21 +101,19 @@ def test_an_error_after_the_link_was_seen_still_wears_its_campaigns_branding(
     assert gifq.breaker.state == "closed"  # other tests share this app: it must still call GIFQ
 
 
-def test_a_flow_that_is_gone_still_wears_its_campaigns_branding(pages: Any, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout(campaign="branded")
-    code_url = start_flow(pages, token)
-    doc = pages.get(code_url)
-    csrf = doc.find("input", name="csrf").attrs["value"]  # type: ignore[union-attr]
-    code = fake.latest_code(fake.email_of(token))
-    pages.post(code_url, {"csrf": csrf, "code": code})  # verified: the old flow id is retired
+def test_a_flow_that_is_gone_still_wears_its_campaigns_branding(
+    pages: Any, journey: Any, fake: FakeGifq
+) -> None:
+    recipient = journey(fake.create_payout(campaign="branded")[0])
+    code_url = recipient.ask_for_code().path
+    recipient.enter_code()  # verified: the old flow id is retired
     pages.get(code_url, status=410)
     assert_branded(pages.last)
 
 
 def test_a_forged_cross_site_post_is_refused_on_a_branded_page(pages: Any, fake: FakeGifq) -> None:
     token, _ = fake.create_payout(campaign="branded")
-    landing = pages.get(f"/r/{token}")
-    csrf = landing.find("input", name="csrf").attrs["value"]  # type: ignore[union-attr]
+    csrf = pages.get(f"/r/{token}").csrf()
     pages.post(f"/r/{token}", {"csrf": csrf}, status=403, headers={"Sec-Fetch-Site": "cross-site"})
     assert_branded(pages.last)
     assert [m for m in fake.outbox(fake.email_of(token)) if m["kind"] == "verification_code"] == []
@@ -131,7 +123,7 @@ def test_a_framed_page_is_compact_and_offers_the_same_step_in_a_new_tab(
     pages: Any, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout(campaign="branded")
-    doc = pages.get(f"/r/{token}?embed=1&lang=de", headers={"Sec-Fetch-Dest": "iframe"})
+    doc = pages.get(f"/r/{token}?embed=1&lang=de", headers={"Sec-Fetch-Dest": "iframe"}).doc
     assert doc.find("header") is None
     body = doc.find("body")
     assert body is not None and body.attrs["class"] == "is-embedded"
@@ -143,14 +135,13 @@ def test_a_flow_begun_in_a_frame_shows_the_full_layout_when_opened_in_a_new_tab(
     pages: Any, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout(campaign="branded")
-    landing = pages.get(f"/r/{token}", headers={"Sec-Fetch-Dest": "iframe"})
-    csrf = landing.find("input", name="csrf").attrs["value"]  # type: ignore[union-attr]
-    code_url = pages.post(f"/r/{token}", {"csrf": csrf, "embed": "1"}).headers["Location"]
-    framed = pages.get(code_url, headers={"Sec-Fetch-Dest": "iframe"})
+    csrf = pages.get(f"/r/{token}", headers={"Sec-Fetch-Dest": "iframe"}).csrf()
+    code_url = pages.post(f"/r/{token}", {"csrf": csrf, "embed": "1"}).location
+    framed = pages.get(code_url, headers={"Sec-Fetch-Dest": "iframe"}).doc
     assert framed.find("header") is None
-    top = pages.get(code_url, headers={"Sec-Fetch-Dest": "document"})
+    top = pages.get(code_url, headers={"Sec-Fetch-Dest": "document"}).doc
     assert top.find("header") is not None
-    old_browser = pages.get(code_url)  # no fetch metadata: the flow remembers it began framed
+    old_browser = pages.get(code_url).doc  # no fetch metadata: the flow remembers it began framed
     assert old_browser.find("header") is None
 
 
@@ -174,8 +165,8 @@ HOSTILE = {
 def test_hostile_branding_is_inert_and_the_page_still_renders(pages: Any, fake: FakeGifq) -> None:
     token, _ = fake.create_payout(campaign="branded", name="<b>Eve</b>")
     with campaign_changed(fake, "branded", **{**HOSTILE, "body": HOSTILE["body"][:4900]}):
-        doc = pages.get(f"/r/{token}")
-    html = pages.last.get_data(as_text=True)
+        doc = pages.get(f"/r/{token}").doc
+    html = pages.last.text
     css = style_block(html)
     assert "--brand-primary:#1F4FD1" in css and "evil" not in css
     assert css.count("{") == css.count("}") == 1  # one rule, nothing closed early

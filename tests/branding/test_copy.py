@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redeem.branding.copy import clean_campaign, clean_text, fill
+from redeem.branding.campaign_text import clean_campaign, clean_text, fill
 from redeem.gifq.models import Branding, Campaign
 
 

@@ -68,7 +68,7 @@ def test_a_campaign_served_by_a_remote_gifq_cannot_be_framed_by_plain_http_loopb
     """The whole path: campaign data → the CSP header of a real page."""
     from flask import g
 
-    from redeem.journey.context import use_campaign
+    from redeem.web.request_context import use_campaign
 
     monkeypatch.setitem(app.config, "GIFQ_API_BASE", "https://api.gifq.example")
     campaign = _campaign_with(

@@ -11,7 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from redeem.cards.barcode import FORMAT_NAMES, draw
-from redeem.gifq.models import Barcode, BarcodeFormat, parse_details
+from redeem.gifq.models import Barcode, BarcodeFormat
+from redeem.gifq.parsing import parse_details
 
 SVG = "{http://www.w3.org/2000/svg}"
 VALUES = {

@@ -14,11 +14,11 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.support.branding import campaign_changed
+from tests.support.driver import Browser
 from tests.support.fake import FakeGifq
 from tests.support.host_page import HostPage, serve_host_page
 from tests.support.journey import full_journey
@@ -162,8 +162,7 @@ def test_a_forged_cross_site_post_is_refused(
     page: Page, fake: FakeGifq, live_app: Any, host: HostPage
 ) -> None:
     token, _ = fake.create_payout(campaign="branded")
-    landing = httpx.get(f"{live_app.url}/r/{token}").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', landing).group(1)  # type: ignore[union-attr]
+    csrf = Browser.http(live_app.url).get(f"/r/{token}").csrf()
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
         page.goto(host.forging(f"{live_app.url}/r/{token}", {"csrf": csrf, "embed": "0"}))
     assert answer.value.status == 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from redeem.gifq.models import parse_payout
+from redeem.gifq.parsing import parse_payout
 from tests.support.fake import FIXED_BRANDS, FakeGifq
 
 

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from redeem.gifq.models import parse_payout
+from redeem.gifq.parsing import parse_payout
 from tests.support.fake import FIELD_SETS, FakeGifq
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from redeem.i18n.locale import SUPPORTED
-from tests.support.walk import Walk
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -24,8 +22,3 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
 @pytest.fixture(scope="session", params=SUPPORTED)
 def locale(request: pytest.FixtureRequest) -> str:
     return request.param
-
-
-@pytest.fixture
-def walk(pages: Any, fake: Any) -> Walk:
-    return Walk(pages, fake)

@@ -18,39 +18,17 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from redeem.flow import states
 from redeem.i18n.locale import SUPPORTED, direction, html_lang
-from redeem.journey.render import render_page
+from redeem.journey import pages as states
+from redeem.web.layout import render_page
+from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
-from tests.support.page import Node, check_invariants, parse
-from tests.support.walk import Walk
+from tests.support.page import Node, parse
 
 OTHERS = [code for code in SUPPORTED if code != "en"]
 PRODUCT = {"GIFQ", "GIFQ Redeem"}
 SPOKEN_ATTRIBUTES = ("aria-label", "alt", "title", "placeholder")
 Render = Callable[[str], tuple[int, str]]
-
-
-class Client:
-    """The session app's test client with the view tests' page checks, usable module-wide."""
-
-    def __init__(self, app: Flask) -> None:
-        self.client = app.test_client()
-        self.last: Any = None
-
-    def get(self, url: str, status: int = 200, **kw: Any) -> Node:
-        self.last = self.client.get(url, **kw)
-        assert self.last.status_code == status, (url, self.last.status_code)
-        doc = parse(self.last.get_data(as_text=True))
-        check_invariants(doc, self.last.headers.get("Content-Security-Policy"))
-        return doc
-
-    def post(self, url: str, data: dict[str, Any], status: int = 303, **kw: Any) -> Any:
-        self.last = self.client.post(
-            url, data=data, headers={"Sec-Fetch-Site": "same-origin"}, **kw
-        )
-        assert self.last.status_code == status, (url, self.last.status_code)
-        return self.last
 
 
 def data_strings(value: Any) -> Iterator[str]:
@@ -70,13 +48,13 @@ class States:
 
     def __init__(self, app: Flask, fake: FakeGifq) -> None:
         self.app, self.fake = app, fake
-        self.http = Client(app)
+        self.http = Browser.flask(app, check=True)
         self.data: set[str] = set(PRODUCT)
         self.data.update(data_strings(fake.merchant("GET", "/api/campaigns").json()))
         self._flows: dict[str, str] = {}
 
-    def _walk(self) -> Walk:
-        return Walk(self.http, self.fake)
+    def _journey(self, **kw: Any) -> Journey:
+        return Journey(self.http, self._payout(**kw), code_of=self.fake.code_for)
 
     def _payout(self, **kw: Any) -> str:
         token, _ = self.fake.create_payout(**kw)
@@ -85,24 +63,21 @@ class States:
 
     def _verified(self, key: str) -> str:
         if key not in self._flows:
-            walk = self._walk()
-            walk.land(self._payout())
-            walk.start()
-            walk.enter_code()
-            self._flows[key] = walk.flow_url
+            journey = self._journey()
+            journey.verify()
+            self._flows[key] = journey.flow
         return self._flows[key]
 
     def _redeemed(self, slug: str, locale: str) -> str:
-        walk = self._walk()
-        walk.land(self._payout(), f"?lang={locale}")
-        walk.start()
-        walk.enter_code()
-        self.http.get(f"{walk.flow_url}/brands/{slug}/confirm")
-        self.http.post(f"{walk.flow_url}/brands/{slug}/confirm", {"csrf": walk.csrf()})
-        return walk.flow_url
+        journey = self._journey()
+        journey.open(f"?lang={locale}")
+        journey.ask_for_code()
+        journey.enter_code()
+        journey.confirm(slug, follow=False)
+        return journey.flow
 
     def _html(self, status: int) -> tuple[int, str]:
-        return status, self.http.last.get_data(as_text=True)
+        return status, self.http.last.text
 
     # --- the states ----------------------------------------------------------------------
 
@@ -133,30 +108,28 @@ class States:
 
     def code(self, locale: str) -> tuple[int, str]:
         if "code" not in self._flows:
-            walk = self._walk()
-            walk.land(self._payout())
-            self._flows["code"] = walk.start()
+            journey = self._journey()
+            journey.ask_for_code()
+            self._flows["code"] = journey.flow
         self.http.get(f"{self._flows['code']}/code?lang={locale}")
         return self._html(200)
 
     def wrong_code(self, locale: str) -> tuple[int, str]:
-        walk = self._walk()
-        walk.land(self._payout(), f"?lang={locale}")
-        walk.start()
-        right = self.fake.latest_code(self.fake.email_of(walk.token))
-        walk.enter_code("000000" if right != "000000" else "111111", status=400)
+        journey = self._journey()
+        journey.open(f"?lang={locale}")
+        journey.ask_for_code()
+        right = journey.latest_code()
+        journey.enter_code("000000" if right != "000000" else "111111", status=400)
         return self._html(400)
 
     def malformed_code(self, locale: str) -> tuple[int, str]:
         if "malformed" not in self._flows:
-            walk = self._walk()
-            walk.land(self._payout())
-            self._flows["malformed"] = walk.start()
+            journey = self._journey()
+            journey.ask_for_code()
+            self._flows["malformed"] = journey.flow
         flow = self._flows["malformed"]
-        self.http.get(f"{flow}/code?lang={locale}")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', self.http.last.get_data(as_text=True))
-        assert csrf
-        self.http.post(f"{flow}/code", {"csrf": csrf.group(1), "code": "12ab"}, status=400)
+        csrf = self.http.get(f"{flow}/code?lang={locale}").csrf()
+        self.http.post(f"{flow}/code", {"csrf": csrf, "code": "12ab"}, status=400)
         return self._html(400)
 
     def brands(self, locale: str) -> tuple[int, str]:
@@ -183,7 +156,7 @@ class States:
     def brands_after_a_failed_card(self, locale: str) -> tuple[int, str]:
         flow = self._redeemed("failing-florist", locale)
         self.fake.advance(1)
-        self.http.client.get(f"{flow}/processing")
+        self.http.get(f"{flow}/processing", status=None)
         self.http.get(f"{flow}/brands")
         return self._html(200)
 
@@ -208,10 +181,9 @@ class States:
         return self._html(410)
 
     def flow_expired(self, locale: str) -> tuple[int, str]:
-        response = self.http.client.get(f"/f/{secrets.token_urlsafe(24)}/code?lang={locale}")
-        assert response.status_code in (400, 410)
-        self.http.last = response
-        return self._html(response.status_code)
+        response = self.http.get(f"/f/{secrets.token_urlsafe(24)}/code?lang={locale}", status=None)
+        assert response.status in (400, 410)
+        return self._html(response.status)
 
 
 # Error pages no request can reach here without side effects on the shared app (an open circuit

@@ -27,16 +27,16 @@ def italian_campaign(fake: FakeGifq) -> Iterator[str]:
         fake.set_campaign("plain", branding={"default_locale": before.get("default_locale")})
 
 
-def test_the_choice_in_the_link_beats_every_other_hint(walk, fake: FakeGifq) -> None:
+def test_the_choice_in_the_link_beats_every_other_hint(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout(locale="de")
-    doc = walk.land(token, "?lang=fr", headers={"Accept-Language": "es"})
+    doc = journey(token).open("?lang=fr", headers={"Accept-Language": "es"}).doc
     assert lang(doc) == ("fr", "ltr")
     assert doc.find("h1").text() == "Vous avez reçu un cadeau, Alice !"  # a narrow no-break space
 
 
-def test_the_senders_locale_for_the_recipient_beats_the_browser(walk, fake: FakeGifq) -> None:
+def test_the_senders_locale_for_the_recipient_beats_the_browser(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout(locale="de")
-    doc = walk.land(token, headers={"Accept-Language": "es-ES,es;q=0.9"})
+    doc = journey(token).open(headers={"Accept-Language": "es-ES,es;q=0.9"}).doc
     assert lang(doc) == ("de", "ltr")
     assert doc.find("h1").text() == "Sie haben ein Geschenk erhalten, Alice!"
 
@@ -55,70 +55,73 @@ def test_the_senders_locale_for_the_recipient_beats_the_browser(walk, fake: Fake
     ],
 )
 def test_the_browsers_languages_pick_the_best_supported_match(
-    walk, fake: FakeGifq, header: str, expected: str
+    journey, fake: FakeGifq, header: str, expected: str
 ) -> None:
     token, _ = fake.create_payout()
-    doc = walk.land(token, headers={"Accept-Language": header})
+    doc = journey(token).open(headers={"Accept-Language": header}).doc
     assert lang(doc)[0] == expected
 
 
 def test_the_campaigns_default_applies_when_the_browser_asks_for_nothing_supported(
-    walk, fake: FakeGifq, italian_campaign: str
+    journey, fake: FakeGifq, italian_campaign: str
 ) -> None:
     token, _ = fake.create_payout(campaign=italian_campaign)
-    doc = walk.land(token, headers={"Accept-Language": "sv-SE,fi;q=0.5"})
+    doc = journey(token).open(headers={"Accept-Language": "sv-SE,fi;q=0.5"}).doc
     assert lang(doc) == ("it", "ltr")
 
 
-def test_english_is_the_last_resort(walk, fake: FakeGifq) -> None:
+def test_english_is_the_last_resort(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout(campaign="plain")
-    doc = walk.land(token, headers={"Accept-Language": "sv-SE,fi;q=0.5"})
+    recipient = journey(token)
+    doc = recipient.open(headers={"Accept-Language": "sv-SE,fi;q=0.5"}).doc
     assert lang(doc) == ("en", "ltr")
-    doc = walk.land(token)
+    doc = recipient.open().doc
     assert lang(doc) == ("en", "ltr")
 
 
 def test_the_senders_locale_follows_the_recipient_past_the_landing_page(
-    walk, fake: FakeGifq
+    journey, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout(locale="ja")
-    walk.land(token, headers={"Accept-Language": "en"})
-    walk.start(headers={"Accept-Language": "en"})
-    doc = walk.pages.get(walk.flow_url + "/code", headers={"Accept-Language": "en"})
+    english = {"Accept-Language": "en"}
+    recipient = journey(token)
+    recipient.open(headers=english)
+    doc = recipient.ask_for_code(headers=english).doc
     assert lang(doc) == ("ja", "ltr")
-    walk.enter_code(headers={"Accept-Language": "en"})
-    doc = walk.pages.get(walk.flow_url + "/brands", headers={"Accept-Language": "en"})
+    doc = recipient.enter_code(headers=english).doc
     assert lang(doc) == ("ja", "ltr")
     assert doc.find("h1").text() == "ギフトカードを選んでください"
 
 
 def test_a_choice_made_on_the_landing_page_is_kept_for_the_whole_journey(
-    walk, fake: FakeGifq
+    journey, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout(locale="de")
-    walk.land(token, "?lang=ar")
-    walk.start()
-    doc = walk.pages.get(walk.flow_url + "/code")
+    recipient = journey(token)
+    recipient.open("?lang=ar")
+    doc = recipient.ask_for_code().doc
     assert lang(doc) == ("ar", "rtl")
-    walk.enter_code()
-    doc = walk.pages.get(walk.flow_url + "/brands")
+    doc = recipient.enter_code().doc
     assert lang(doc) == ("ar", "rtl")
 
 
-def test_a_choice_made_on_a_later_step_is_kept_for_the_steps_after_it(walk, fake: FakeGifq) -> None:
+def test_a_choice_made_on_a_later_step_is_kept_for_the_steps_after_it(
+    journey, fake: FakeGifq
+) -> None:
     token, _ = fake.create_payout()
-    walk.land(token)
-    walk.start()
-    doc = walk.pages.get(walk.flow_url + "/code?lang=pl")
+    recipient = journey(token)
+    recipient.ask_for_code()
+    doc = recipient.get(recipient.flow + "/code?lang=pl").doc
     assert lang(doc) == ("pl", "ltr")
-    walk.enter_code()
-    doc = walk.pages.get(walk.flow_url + "/brands", headers={"Accept-Language": "fr"})
+    recipient.enter_code()
+    doc = recipient.get(recipient.flow + "/brands", headers={"Accept-Language": "fr"}).doc
     assert lang(doc) == ("pl", "ltr")
     assert doc.find("h1").text() == "Wybierz kartę podarunkową"
 
 
-def test_an_unknown_or_hostile_lang_value_is_ignored(walk, fake: FakeGifq) -> None:
+def test_an_unknown_or_hostile_lang_value_is_ignored(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout(locale="de")
+    recipient = journey(token)
     for value in ("xx", "../../etc", "de" * 40, ""):
-        doc = walk.land(token, f"?lang={value}")
+        doc = recipient.open(f"?lang={value}").doc
         assert lang(doc) == ("de", "ltr")

@@ -9,7 +9,7 @@ import urllib.request
 import httpx
 import pytest
 
-from bench.journeys import Journey
+from tests.support.driver import Browser, Journey
 from tests.support.processes import closed_port_url, start_app
 from tests.support.redis import start_redis
 
@@ -112,9 +112,7 @@ def test_a_whole_journey_moves_every_step_of_the_funnel_by_one(fake):
         before = _steps(scrape(process))
         token, _ = fake.create_payout()
         with httpx.Client(base_url=process.url, timeout=20) as http:
-            Journey(http, token).redeem(
-                lambda t: fake.latest_code(fake.email_of(t)), "northwind-books"
-            )
+            Journey(Browser.http(http), token, code_of=fake.code_for).redeem("northwind-books")
         after = _steps(scrape(process))
     finally:
         process.stop()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
 
+from tests.support.driver import Browser
 from tests.support.fake import FakeGifq
 from tests.support.processes import running_app
 from tests.support.redis import start_redis
@@ -16,18 +15,11 @@ def test_a_redis_outage_gives_a_503_page_and_sends_no_code(fake: FakeGifq) -> No
     email = fake.email_of(token)
     redis = start_redis()
     with running_app(fake.base_url, REDIS_URL=redis.url, WEB_CONCURRENCY="2") as app:
-        landing = httpx.get(f"{app.url}/r/{token}")
-        assert landing.status_code == 200
-        csrf = re.search(r'name="csrf" value="([^"]+)"', landing.text)
-        assert csrf
+        browser = Browser.http(app.url)
+        csrf = browser.get(f"/r/{token}").csrf()
         redis.stop()
 
-        response = httpx.post(
-            f"{app.url}/r/{token}",
-            data={"csrf": csrf.group(1)},
-            headers={"Sec-Fetch-Site": "same-origin"},
-        )
-        assert response.status_code == 503
+        response = browser.post(f"/r/{token}", {"csrf": csrf}, status=503)
         assert response.headers["Retry-After"] == "30"
         assert "Something went wrong on our side" in response.text
         assert "Traceback" not in response.text

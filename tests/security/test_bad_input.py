@@ -11,7 +11,8 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
-from tests.security.conftest import SAME_ORIGIN, SMALL, Visit, csrf_of, path_of
+from tests.security.conftest import SMALL, OwnApps, recipient
+from tests.support.driver import FORM_HEADERS, Journey
 from tests.support.fake import FakeGifq
 from tests.support.processes import closed_port_url
 
@@ -19,18 +20,22 @@ VALID_SHAPE = "A" * 43
 
 
 @pytest.fixture
-def gifq_calls() -> Iterator[list[str]]:
-    """Every HTTP attempt the app makes to GIFQ in this test, by endpoint name."""
-    from redeem.extensions import gifq
+def gifq_calls(own_app: OwnApps) -> list[str]:
+    """Every HTTP attempt this test's apps make to GIFQ, by endpoint name."""
+    from redeem.extensions import state_of
 
     calls: list[str] = []
 
     def observe(endpoint: str, status: Any, seconds: float) -> None:
         calls.append(endpoint)
 
-    gifq.observers.append(observe)
-    yield calls
-    gifq.observers.remove(observe)
+    def listen(app: Flask) -> None:
+        state_of(app).gifq.observers.append(observe)
+
+    for app in own_app.built:
+        listen(app)
+    own_app.on_build.append(listen)
+    return calls
 
 
 @pytest.fixture
@@ -93,7 +98,7 @@ def test_a_token_of_the_wrong_shape_is_a_404_without_asking_gifq(
         f"/r/{TOKENS[name]}",
         method=method,
         data={"csrf": "x"} if method == "POST" else None,
-        headers=SAME_ORIGIN,
+        headers=FORM_HEADERS,
     )
     assert response.status_code == 404
     assert gifq_calls == []
@@ -131,17 +136,18 @@ LOOKERS = {
 
 @pytest.mark.parametrize("name", LOOKERS, ids=list(LOOKERS))
 def test_looking_at_a_link_sends_no_code_and_the_recipient_can_still_start(quiet, fake, name):
-    from redeem.extensions import flows
+    from redeem.extensions import state_of
 
+    flows = state_of(quiet).flows
     method, headers = LOOKERS[name]
     token, _ = fake.create_payout(amount=SMALL)
     client = quiet.test_client()
-    before = len(flows._backend._data)  # type: ignore[union-attr]
+    before = flows.count()
     for _ in range(3):
         assert client.open(f"/r/{token}", method=method, headers=headers).status_code == 200
     assert sent_codes(fake, token) == 0
-    assert len(flows._backend._data) == before  # type: ignore[union-attr]
-    Visit(client, fake, token).start()
+    assert flows.count() == before
+    recipient(client, fake, token).ask_for_code()
     assert sent_codes(fake, token) == 1
 
 
@@ -151,21 +157,17 @@ MEGABYTE = "1" * 1_000_000
 
 
 def test_an_oversized_body_is_a_413_on_every_post(quiet, fake):
-    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.land()
-    assert visit.post(f"/r/{visit.token}", {"csrf": visit.csrf, "pad": MEGABYTE}).status_code == 413
+    visit = recipient(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    csrf = visit.open().csrf()
+    visit.post(f"/r/{visit.token}", {"csrf": csrf, "pad": MEGABYTE}, status=413)
     assert sent_codes(fake, visit.token) == 0
-    visit.start()
-    assert visit.enter(MEGABYTE).status_code == 413
-    assert (
-        visit.post(f"{visit.flow_path}/resend", {"csrf": visit.csrf, "pad": MEGABYTE}).status_code
-        == 413
-    )
+    csrf = visit.ask_for_code().csrf()
+    visit.post(f"{visit.flow}/code", {"csrf": csrf, "code": MEGABYTE}, status=413)
+    visit.post(f"{visit.flow}/resend", {"csrf": csrf, "pad": MEGABYTE}, status=413)
     assert wrong_attempts(fake, visit.token) == 0
-    visit.verify()
-    visit.confirm_page("northwind-books")
-    url = f"{visit.flow_path}/brands/northwind-books/confirm"
-    assert visit.post(url, {"csrf": visit.csrf, "pad": MEGABYTE}).status_code == 413
+    visit.enter_code()
+    url = f"{visit.flow}/brands/northwind-books/confirm"
+    visit.post(url, {"csrf": visit.get(url).csrf(), "pad": MEGABYTE}, status=413)
     assert fake.payouts_for(visit.token)["redemptions"] == []
 
 
@@ -173,29 +175,24 @@ def test_an_oversized_body_is_a_413_on_every_post(quiet, fake):
 
 
 def test_a_repeated_code_is_refused_the_same_way_every_time(quiet, fake):
-    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
+    visit = recipient(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    csrf = visit.ask_for_code().csrf()
     right = visit.latest_code()
     for codes in (["111111", right], [right, "111111"], [right, right]):
-        response = visit.post(f"{visit.flow_path}/code", {"csrf": visit.csrf, "code": codes})
-        assert response.status_code == 400
+        visit.post(f"{visit.flow}/code", {"csrf": csrf, "code": codes}, status=400)
     assert wrong_attempts(fake, visit.token) == 0
-    visit.verify()  # the code was never spent
+    visit.enter_code()  # the code was never spent
 
 
 def test_a_repeated_csrf_field_is_refused_on_every_post(quiet, fake):
-    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.land()
-    twice = {"csrf": [visit.csrf, visit.csrf]}
-    assert visit.post(f"/r/{visit.token}", twice).status_code == 400
+    visit = recipient(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    csrf = visit.open().csrf()
+    visit.post(f"/r/{visit.token}", {"csrf": [csrf, csrf]}, status=400)
     assert sent_codes(fake, visit.token) == 0
-    visit.start()
-    twice = {"csrf": [visit.csrf, visit.csrf]}
-    assert (
-        visit.post(f"{visit.flow_path}/code", {**twice, "code": visit.latest_code()}).status_code
-        == 400
-    )
-    assert visit.post(f"{visit.flow_path}/resend", twice).status_code == 400
+    csrf = visit.ask_for_code().csrf()
+    twice = {"csrf": [csrf, csrf]}
+    visit.post(f"{visit.flow}/code", {**twice, "code": visit.latest_code()}, status=400)
+    visit.post(f"{visit.flow}/resend", twice, status=400)
     assert sent_codes(fake, visit.token) == 1
 
 
@@ -216,12 +213,10 @@ ACCEPTED = {
 
 @pytest.mark.parametrize("name", ACCEPTED, ids=list(ACCEPTED))
 def test_a_code_typed_in_another_form_is_accepted_after_normalisation(quiet, fake, name):
-    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
-    visit.csrf = csrf_of(visit.code_page().get_data(as_text=True))
-    response = visit.enter(ACCEPTED[name](visit.latest_code()))
-    assert response.status_code == 303
-    assert path_of(response.headers["Location"]).endswith("/brands")
+    visit = recipient(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.ask_for_code()
+    brands = visit.enter_code(ACCEPTED[name](visit.latest_code()))
+    assert brands.path == f"{visit.flow}/brands"
 
 
 REFUSED = [
@@ -243,11 +238,10 @@ REFUSED = [
 def test_a_code_that_is_not_six_digits_is_refused_without_asking_gifq(
     quiet, fake, gifq_calls, code
 ):
-    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
-    response = visit.enter(code)
-    assert response.status_code == 400
-    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    visit = recipient(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.ask_for_code()
+    response = visit.enter_code(code, status=400)
+    assert 'aria-invalid="true"' in response.text
     assert "confirm_code" not in gifq_calls
     assert wrong_attempts(fake, visit.token) == 0
 
@@ -256,8 +250,8 @@ def test_a_code_that_is_not_six_digits_is_refused_without_asking_gifq(
 
 
 def test_choosing_a_brand_before_the_code_is_verified_goes_back_to_the_code(quiet, fake):
-    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
+    visit = recipient(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    csrf = visit.ask_for_code().csrf()
     for url in (
         "/brands",
         "/brands/northwind-books",
@@ -265,12 +259,9 @@ def test_choosing_a_brand_before_the_code_is_verified_goes_back_to_the_code(quie
         "/processing",
         "/card",
     ):
-        response = visit.get(visit.flow_path + url)
-        assert response.status_code == 303
-        assert path_of(response.headers["Location"]) == f"{visit.flow_path}/code"
-    response = visit.post(f"{visit.flow_path}/brands/northwind-books/confirm", {"csrf": visit.csrf})
-    assert response.status_code == 303
-    assert path_of(response.headers["Location"]) == f"{visit.flow_path}/code"
+        assert visit.get(visit.flow + url, status=303).location == f"{visit.flow}/code"
+    response = visit.post(f"{visit.flow}/brands/northwind-books/confirm", {"csrf": csrf})
+    assert response.location == f"{visit.flow}/code"
     assert fake.payouts_for(visit.token)["redemptions"] == []
 
 
@@ -289,7 +280,7 @@ def test_an_unknown_flow_id_is_the_start_again_page(quiet, gifq_calls, name):
     flow = FLOW_IDS[name]
     assert client.get(f"/f/{flow}/code").status_code == 410
     assert (
-        client.post(f"/f/{flow}/code", data={"code": "123456"}, headers=SAME_ORIGIN).status_code
+        client.post(f"/f/{flow}/code", data={"code": "123456"}, headers=FORM_HEADERS).status_code
         == 410
     )
     assert gifq_calls == []
@@ -297,53 +288,49 @@ def test_an_unknown_flow_id_is_the_start_again_page(quiet, gifq_calls, name):
 
 def test_an_expired_flow_is_the_start_again_page(own_app, fake):
     app = own_app(RATELIMIT_ENABLED=False, FLOW_TTL_SECONDS=1)
-    visit = Visit(app.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
+    visit = recipient(app.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    visit.ask_for_code()
     time.sleep(1.2)  # the flow's whole lifetime
-    assert visit.get(f"{visit.flow_path}/code").status_code == 410
-    assert visit.enter().status_code == 410
+    visit.get(f"{visit.flow}/code", status=410)
+    visit.post(f"{visit.flow}/code", {"code": visit.latest_code()}, status=410)
     assert wrong_attempts(fake, visit.token) == 0
 
 
 def test_the_flow_id_from_before_verification_is_dead_afterwards(quiet, fake):
-    visit = Visit(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
-    before, csrf = visit.flow_path, visit.csrf
-    visit.verify()
-    assert visit.flow_path != before
-    assert visit.get(f"{before}/brands").status_code == 410
-    assert visit.get(f"{before}/code").status_code == 410
-    response = visit.post(f"{before}/brands/northwind-books/confirm", {"csrf": csrf})
-    assert response.status_code == 410
+    visit = recipient(quiet.test_client(), fake, fake.create_payout(amount=SMALL)[0])
+    csrf = visit.ask_for_code().csrf()
+    before = visit.flow
+    visit.enter_code()
+    assert visit.flow != before
+    visit.get(f"{before}/brands", status=410)
+    visit.get(f"{before}/code", status=410)
+    visit.post(f"{before}/brands/northwind-books/confirm", {"csrf": csrf}, status=410)
     assert fake.payouts_for(visit.token)["redemptions"] == []
 
 
 def test_a_csrf_token_from_another_flow_is_refused(quiet, fake):
     client = quiet.test_client()
-    mine = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-    theirs = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-    mine.start()
-    theirs.start()
-    response = mine.post(
-        f"{mine.flow_path}/code", {"csrf": theirs.csrf, "code": mine.latest_code()}
-    )
-    assert response.status_code == 400
-    mine.verify()
-    theirs.verify()
-    mine.confirm_page("northwind-books")
-    theirs.confirm_page("northwind-books")
-    response = mine.post(f"{mine.flow_path}/brands/northwind-books/confirm", {"csrf": theirs.csrf})
-    assert response.status_code == 400
+    mine = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
+    theirs = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
+    mine.ask_for_code()
+    csrf = theirs.ask_for_code().csrf()
+    mine.post(f"{mine.flow}/code", {"csrf": csrf, "code": mine.latest_code()}, status=400)
+    mine.enter_code()
+    theirs.enter_code()
+    confirm = "/brands/northwind-books/confirm"
+    mine.get(mine.flow + confirm)
+    csrf = theirs.get(theirs.flow + confirm).csrf()
+    mine.post(mine.flow + confirm, {"csrf": csrf}, status=400)
     assert fake.payouts_for(mine.token)["redemptions"] == []
 
 
 def test_a_start_token_from_another_payout_is_refused(quiet, fake):
     client = quiet.test_client()
-    mine = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-    theirs = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-    mine.land()
-    theirs.land()
-    assert mine.post(f"/r/{mine.token}", {"csrf": theirs.csrf}).status_code == 400
+    mine = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
+    theirs = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
+    mine.open()
+    csrf = theirs.open().csrf()
+    mine.post(f"/r/{mine.token}", {"csrf": csrf}, status=400)
     assert sent_codes(fake, mine.token) == 0
 
 
@@ -358,12 +345,12 @@ FORGERIES = {
 }
 
 
-def _routes(visit: Visit) -> dict[str, tuple[str, dict[str, Any]]]:
+def _routes(visit: Journey) -> dict[str, tuple[str, dict[str, Any]]]:
     return {
         "start": (f"/r/{visit.token}", {}),
-        "check code": (f"{visit.flow_path}/code", {"code": visit.latest_code()}),
-        "resend": (f"{visit.flow_path}/resend", {}),
-        "redeem": (f"{visit.flow_path}/brands/northwind-books/confirm", {}),
+        "check code": (f"{visit.flow}/code", {"code": visit.latest_code()}),
+        "resend": (f"{visit.flow}/resend", {}),
+        "redeem": (f"{visit.flow}/brands/northwind-books/confirm", {}),
     }
 
 
@@ -373,19 +360,18 @@ def test_a_forged_cross_site_post_is_a_403_and_gifq_is_never_asked(
     quiet, fake, gifq_calls, name, route
 ):
     client = quiet.test_client()
-    visit = Visit(client, fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
+    visit = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
+    visit.ask_for_code()
     if route == "redeem":
-        visit.verify()
-        visit.confirm_page("northwind-books")
+        visit.enter_code()
+        visit.get(f"{visit.flow}/brands/northwind-books/confirm")
     url, data = _routes(visit)[route]
     if route == "start":
-        visit.land()
+        visit.open()
+    csrf = visit.last.csrf()
     gifq_calls.clear()
-    headers = {"Sec-Fetch-Site": None, **FORGERIES[name]}
-    response = client.post(
-        url, data={"csrf": visit.csrf, **data}, headers={k: v for k, v in headers.items() if v}
-    )
+    # No same-origin Sec-Fetch-Site added here: only the forged headers go.
+    response = client.post(url, data={"csrf": csrf, **data}, headers=FORGERIES[name])
     assert response.status_code == 403
     assert gifq_calls == []
     assert fake.payouts_for(visit.token)["redemptions"] == []
@@ -408,8 +394,6 @@ HOSTILE_BRANDING = {
 
 @pytest.fixture
 def hostile_campaign(fake: FakeGifq) -> Iterator[str]:
-    import redeem.journey.context as context
-
     key = "plain"
     original = fake.merchant("GET", f"/api/campaigns/{fake.campaign_id(key)}").json()
     changed = fake.set_campaign(
@@ -425,23 +409,17 @@ def hostile_campaign(fake: FakeGifq) -> Iterator[str]:
         fake.set_campaign(
             key, **{k: v for k, v in restore.items() if v is not None}, branding=branding
         )
-        context._cache._items.clear()  # no other test may see the hostile copy
 
 
 def test_hostile_campaign_text_is_rendered_inert_on_every_page(quiet, fake, hostile_campaign):
-    visit = Visit(
-        quiet.test_client(), fake, fake.create_payout(amount=SMALL, campaign=hostile_campaign)[0]
-    )
-    pages = [visit.land()]
-    visit.start()
-    pages.append(visit.code_page())
-    visit.verify()
-    pages.append(visit.get(f"{visit.flow_path}/brands"))
-    pages.append(visit.redeem("northwind-books"))
-    pages.append(visit.follow_to_card())
-    pages.append(visit.get("/f/" + "C" * 32 + "/code"))
+    token = fake.create_payout(amount=SMALL, campaign=hostile_campaign)[0]
+    visit = recipient(quiet.test_client(), fake, token)
+    visit.redeem("northwind-books")
+    visit.get("/f/" + "C" * 32 + "/code", status=410)
+    # Every page and redirect of the journey: landing, code, brands, brand, confirm, card.
+    pages = [page for page in visit.browser.history if page.path != f"{visit.flow}/status"]
     for response in pages:
-        html = response.get_data(as_text=True)
+        html = response.text
         assert "<script>alert" not in html
         assert "<img src=x" not in html
         assert "javascript:" not in html
@@ -450,6 +428,6 @@ def test_hostile_campaign_text_is_rendered_inert_on_every_page(quiet, fake, host
         csp = response.headers["Content-Security-Policy"]
         assert csp.count("script-src") == 1
         assert csp.endswith("frame-ancestors 'none'")
-    landing = pages[0].get_data(as_text=True)
+    landing = pages[0].text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in landing
     assert "{{7*7}}" in landing and ">49" not in landing  # shown, never evaluated

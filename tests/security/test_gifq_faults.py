@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.security.conftest import SMALL, Visit
+from tests.security.conftest import SMALL, recipient
 from tests.support.fake import FakeGifq
 from tests.support.processes import AppProcess, start_app
 
@@ -121,17 +121,14 @@ def test_a_lost_redemption_answer_ends_with_exactly_one_redemption_and_the_card(
     own_app, fake, case
 ):
     app = own_app(RATELIMIT_ENABLED=False, GIFQ_DEADLINE=1.5)
-    visit = Visit(app.test_client(), fake, fake.create_payout(amount=SMALL)[0])
-    visit.start()
+    visit = recipient(app.test_client(), fake, fake.create_payout(amount=SMALL)[0])
     visit.verify()
-    visit.confirm_page("northwind-books")
     fake.fault(path_prefix=f"/api/payouts/{visit.token}/redemptions", method="POST", **LOST[case])
     posted = time.monotonic()
-    response = visit.post(f"{visit.flow_path}/brands/northwind-books/confirm", {"csrf": visit.csrf})
-    assert response.status_code == 303
-    assert response.headers["Location"].endswith("/processing")
-    card = visit.follow_to_card()
-    assert 'id="value-code"' in card.get_data(as_text=True)
+    visit.confirm("northwind-books", follow=False)
+    assert visit.sent is not None and visit.sent.location.endswith("/processing")
+    card = visit.wait_for_card()
+    assert 'id="value-code"' in card.text
     # Let the fake finish the delayed call too, so a second redemption would have time to appear.
     time.sleep(max(0.0, posted + LOST[case].get("seconds", 0) + 0.5 - time.monotonic()))
     redemptions = fake.payouts_for(visit.token)["redemptions"]

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from redeem.gifq.client import GifqClient
-from tests.security.conftest import csrf_of, path_of
+from redeem.security.keyed_hashes import KeyedHashes
+from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
 from tests.support.processes import AppProcess, start_app
 
-SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 SECRET_KEY = secrets.token_hex(32)
 # Every kind of card detail: code, pin, link, link challenge code, serial, security code.
 BRANDS = (
@@ -43,36 +42,21 @@ def server(fake: FakeGifq) -> Iterator[AppProcess]:
         process.stop()
 
 
-def journey(web: httpx.Client, fake: FakeGifq, brand: str) -> dict[str, str]:
+def journey(web: Browser, fake: FakeGifq, brand: str) -> dict[str, str]:
     """Open → send code → a wrong code → the right code → choose → card; returns what was secret."""
     token, link = fake.create_payout(amount=25)  # every brand takes 25
     secrets_seen = {"token": token, "link": link}
-    landing = web.get(f"/r/{token}")
-    started = web.post(f"/r/{token}", data={"csrf": csrf_of(landing.text)}, headers=SAME_ORIGIN)
-    code_url = path_of(started.headers["Location"])
-    page = web.get(code_url)
-    code = fake.latest_code(fake.email_of(token))
+    walk = Journey(web, token, code_of=fake.code_for)
+    walk.ask_for_code()
+    code = walk.latest_code()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    secrets_seen |= {"one-time code": code, "wrong code": wrong, "flow id": code_url.split("/")[2]}
-    web.post(code_url, data={"csrf": csrf_of(page.text), "code": wrong}, headers=SAME_ORIGIN)
-    verified = web.post(
-        code_url, data={"csrf": csrf_of(page.text), "code": code}, headers=SAME_ORIGIN
-    )
-    flow = path_of(verified.headers["Location"]).removesuffix("/brands")
-    secrets_seen["verified flow id"] = flow.split("/")[2]
-    web.get(f"{flow}/brands?q={brand[:4]}")
-    confirm = web.get(f"{flow}/brands/{brand}/confirm")
-    web.post(
-        f"{flow}/brands/{brand}/confirm", data={"csrf": csrf_of(confirm.text)}, headers=SAME_ORIGIN
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        card = web.get(f"{flow}/card")
-        if card.status_code == 200:
-            break
-        assert time.monotonic() < deadline, "no card"
-        web.get(f"{flow}/processing")
-        time.sleep(0.2)
+    secrets_seen |= {"one-time code": code, "wrong code": wrong, "flow id": walk.flow.split("/")[2]}
+    walk.enter_code(wrong, status=400)
+    walk.enter_code(code)
+    secrets_seen["verified flow id"] = walk.flow.split("/")[2]
+    walk.get(f"{walk.flow}/brands?q={brand[:4]}")
+    walk.choose(brand)
+    card = walk.wait_for_card()
     for field, value in VALUE_RE.findall(card.text):
         secrets_seen[field] = html.unescape(value.strip())
     return secrets_seen
@@ -80,9 +64,9 @@ def journey(web: httpx.Client, fake: FakeGifq, brand: str) -> dict[str, str]:
 
 def test_no_secret_from_whole_journeys_reaches_the_logs(server, fake):
     seen: list[dict[str, str]] = []
-    with httpx.Client(base_url=server.url, timeout=30, follow_redirects=False) as web:
+    with httpx.Client(base_url=server.url, timeout=30) as http:
         for brand in BRANDS:
-            seen.append(journey(web, fake, brand))
+            seen.append(journey(Browser.http(http), fake, brand))
     fields = {name for found in seen for name in found}
     assert {"code", "pin", "link", "link_challenge_code", "serial", "security_code"} <= fields
     time.sleep(0.5)  # gunicorn writes the last access lines after the responses have gone
@@ -96,11 +80,9 @@ def test_no_secret_from_whole_journeys_reaches_the_logs(server, fake):
 
 
 def test_log_lines_are_json_with_a_request_id_and_name_the_payout_by_its_hash(server, fake):
-    with httpx.Client(base_url=server.url, timeout=30, follow_redirects=False) as web:
-        found = journey(web, fake, "northwind-books")
-    hasher = GifqClient()
-    hasher.init_app(type("App", (), {"config": {"SECRET_KEY": SECRET_KEY}, "extensions": {}})())
-    hashed = hasher.mac(found["token"])[:12]
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        found = journey(Browser.http(http), fake, "northwind-books")
+    hashed = KeyedHashes(SECRET_KEY).token_key(found["token"])[:12]
     lines = [json.loads(line) for line in server.logs().splitlines() if line.strip()]
     assert all({"ts", "level", "logger", "msg", "request_id"} <= entry.keys() for entry in lines)
     mine = [entry for entry in lines if hashed in entry["msg"]]

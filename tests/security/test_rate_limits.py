@@ -10,13 +10,16 @@ from typing import Any
 
 import pytest
 
-from tests.security.conftest import SAME_ORIGIN, SMALL, Visit
+from tests.security.conftest import SMALL, recipient
+from tests.support.driver import FORM_HEADERS, Journey
 from tests.support.fake import FakeGifq
 
 HEADING = "Please wait a moment"
 
 
-def ip(n: int) -> dict[str, Any]:
+def ip(n: int | None) -> dict[str, Any]:
+    if n is None:
+        return {}
     return {"environ_base": {"REMOTE_ADDR": f"198.51.100.{n % 250 + 1}"}}
 
 
@@ -28,23 +31,30 @@ def assert_limited(response: Any, window: int) -> None:
     assert "Your gift is safe." in body
 
 
-def verified_visit(client: Any, fake: FakeGifq) -> Visit:
-    token, _ = fake.create_payout(amount=SMALL)
-    visit = Visit(client, fake, token)
-    visit.start()
+def on_confirm_page(client: Any, fake: FakeGifq) -> tuple[Journey, str]:
+    """A verified visit on the confirmation page of northwind-books, and that page's URL."""
+    visit = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
     visit.verify()
-    return visit
+    url = f"{visit.flow}/brands/northwind-books/confirm"
+    visit.get(url)
+    return visit, url
 
 
-def new_visits(client: Any, fake: FakeGifq, count: int, *, started: bool = True) -> list[Visit]:
-    """Fresh payouts, each on its landing page or, when started, on its code page."""
-    visits = [Visit(client, fake, fake.create_payout(amount=SMALL)[0]) for _ in range(count)]
+def new_visits(client: Any, fake: FakeGifq, count: int, *, started: bool = True) -> list[Journey]:
+    """Fresh payouts, each on its landing page or, when started, on its code page (the
+    page's form, CSRF token and all, is `visit.last`)."""
+    visits = [recipient(client, fake, fake.create_payout(amount=SMALL)[0]) for _ in range(count)]
     for visit in visits:
         if started:
-            visit.start()
+            visit.ask_for_code()
         else:
-            visit.land()
+            visit.open()
     return visits
+
+
+def post(client: Any, url: str, csrf: str, n: int | None = None, **form: Any) -> Any:
+    """A raw form post, from another address each time when ``n`` is given."""
+    return client.post(url, data={"csrf": csrf, **form}, headers=FORM_HEADERS, **ip(n))
 
 
 @dataclass
@@ -62,31 +72,22 @@ def landing_per_ip(client, fake):
 
 
 def send_per_payout(client, fake):
-    token, _ = fake.create_payout(amount=SMALL)
-    visit = Visit(client, fake, token)
-    visit.land()
+    [visit] = new_visits(client, fake, 1, started=False)
+    csrf = visit.last.csrf()
     # Every request from another address: only the payout's count can stop the 7th.
-    return lambda n: client.post(
-        f"/r/{token}", data={"csrf": visit.csrf}, headers=SAME_ORIGIN, **ip(n)
-    )
+    return lambda n: post(client, f"/r/{visit.token}", csrf, n)
 
 
 def send_per_ip(client, fake):
     visits = new_visits(client, fake, 21, started=False)
-    return lambda n: client.post(
-        f"/r/{visits[n].token}", data={"csrf": visits[n].csrf}, headers=SAME_ORIGIN
-    )
+    return lambda n: post(client, f"/r/{visits[n].token}", visits[n].last.csrf())
 
 
 def check_per_payout(client, fake):
     [visit] = new_visits(client, fake, 1)
+    csrf = visit.last.csrf()
     # A malformed code is refused before GIFQ is asked, but every try still counts.
-    return lambda n: client.post(
-        f"{visit.flow_path}/code",
-        data={"csrf": visit.csrf, "code": "abc"},
-        headers=SAME_ORIGIN,
-        **ip(n),
-    )
+    return lambda n: post(client, f"{visit.flow}/code", csrf, n, code="abc")
 
 
 def check_per_ip(client, fake):
@@ -94,18 +95,15 @@ def check_per_ip(client, fake):
 
     def hit(n: int) -> Any:
         visit = visits[n % 2]  # 15 + 15: under the payout limit of 25, over the IP's 30
-        return client.post(
-            f"{visit.flow_path}/code", data={"csrf": visit.csrf, "code": "abc"}, headers=SAME_ORIGIN
-        )
+        return post(client, f"{visit.flow}/code", visit.last.csrf(), code="abc")
 
     return hit
 
 
 def resend_per_payout(client, fake):
     [visit] = new_visits(client, fake, 1)
-    return lambda n: client.post(
-        f"{visit.flow_path}/resend", data={"csrf": visit.csrf}, headers=SAME_ORIGIN, **ip(n)
-    )
+    csrf = visit.last.csrf()
+    return lambda n: post(client, f"{visit.flow}/resend", csrf, n)
 
 
 def resend_per_ip(client, fake):
@@ -113,18 +111,15 @@ def resend_per_ip(client, fake):
 
     def hit(n: int) -> Any:
         visit = visits[n % 2]
-        return client.post(
-            f"{visit.flow_path}/resend", data={"csrf": visit.csrf}, headers=SAME_ORIGIN
-        )
+        return post(client, f"{visit.flow}/resend", visit.last.csrf())
 
     return hit
 
 
 def redeem_per_flow(client, fake):
-    visit = verified_visit(client, fake)
-    visit.confirm_page("northwind-books")
-    url = f"{visit.flow_path}/brands/northwind-books/confirm"
-    return lambda n: client.post(url, data={"csrf": visit.csrf}, headers=SAME_ORIGIN, **ip(n))
+    visit, url = on_confirm_page(client, fake)
+    csrf = visit.last.csrf()
+    return lambda n: post(client, url, csrf, n)
 
 
 LIMITS = {
@@ -151,25 +146,24 @@ def test_each_limit_answers_the_next_request_with_the_branded_429(limited, fake,
 
 def test_pressing_confirm_eleven_times_makes_one_redemption(limited, fake):
     client = limited.test_client()
-    visit = verified_visit(client, fake)
-    visit.confirm_page("northwind-books")
-    url = f"{visit.flow_path}/brands/northwind-books/confirm"
-    answers = [visit.post(url, {"csrf": visit.csrf}).status_code for _ in range(11)]
+    visit, url = on_confirm_page(client, fake)
+    csrf = visit.last.csrf()
+    answers = [visit.post(url, {"csrf": csrf}, status=None).status for _ in range(11)]
     assert answers == [303] * 10 + [429]
     assert len(fake.payouts_for(visit.token)["redemptions"]) == 1
 
 
 def test_limiter_keys_hold_the_tokens_hmac_never_the_token(limited, fake):
-    from redeem.extensions import limiter
-    from redeem.security.keys import token_key
+    from redeem.extensions import state_of
+    from redeem.security.keyed_hashes import token_key
 
     token, _ = fake.create_payout(amount=SMALL)
-    visit = Visit(limited.test_client(), fake, token)
-    visit.start()
-    visit.enter("abc")
+    visit = recipient(limited.test_client(), fake, token)
+    visit.ask_for_code()
+    visit.enter_code("abc", status=400)
     with limited.app_context():
         hashed = token_key(token)
-    keys = list(limiter.storage.storage)  # type: ignore[attr-defined]
+    keys = list(state_of(limited).limiter.storage.storage)  # type: ignore[attr-defined]
     assert keys, "nothing was counted"
     assert not [k for k in keys if token in k]
     assert [k for k in keys if f"payout:{hashed}" in k]

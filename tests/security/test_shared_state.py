@@ -8,15 +8,13 @@ import re
 import secrets
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from tests.security.conftest import SMALL, csrf_of, path_of
+from tests.security.conftest import SMALL
+from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
 from tests.support.processes import AppProcess, start_app
 from tests.support.redis import RedisProcess, start_redis
-
-SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 
 
 @pytest.fixture(scope="module")
@@ -48,58 +46,44 @@ def pair(fake: FakeGifq, redis_server: RedisProcess) -> Iterator[tuple[AppProces
         a.stop()
 
 
-def client(process: AppProcess) -> httpx.Client:
-    return httpx.Client(base_url=process.url, timeout=20, follow_redirects=False)
+def browser(process: AppProcess) -> Browser:
+    return Browser.http(process.url)
 
 
 def test_a_flow_started_on_one_instance_continues_on_the_other(pair, fake):
-    a, b = (client(p) for p in pair)
-    token, _ = fake.create_payout(amount=SMALL)
-    landing = a.get(f"/r/{token}")
-    started = a.post(f"/r/{token}", data={"csrf": csrf_of(landing.text)}, headers=SAME_ORIGIN)
-    assert started.status_code == 303
-    code_url = path_of(started.headers["Location"])
-
-    code_page = b.get(code_url)
-    assert code_page.status_code == 200
-    code = fake.latest_code(fake.email_of(token))
-    verified = b.post(
-        code_url, data={"csrf": csrf_of(code_page.text), "code": code}, headers=SAME_ORIGIN
-    )
-    assert verified.status_code == 303
-    brands_url = path_of(verified.headers["Location"])
-    assert brands_url.endswith("/brands")
-
-    assert a.get(brands_url).status_code == 200
-    confirm_url = brands_url + "/northwind-books/confirm"
-    confirm = b.get(confirm_url)
-    assert confirm.status_code == 200
-    redeemed = a.post(confirm_url, data={"csrf": csrf_of(confirm.text)}, headers=SAME_ORIGIN)
-    assert redeemed.status_code == 303
-    assert len(fake.payouts_for(token)["redemptions"]) == 1
+    a, b = (browser(p) for p in pair)
+    visit = Journey(a, fake.create_payout(amount=SMALL)[0], code_of=fake.code_for)
+    visit.ask_for_code()  # started on A
+    visit.browser = b
+    visit.get(f"{visit.flow}/code")  # the code page from B
+    visit.enter_code()  # checked on B, with B's form
+    visit.browser = a
+    brands = visit.get(f"{visit.flow}/brands")
+    assert brands.path.endswith("/brands")
+    visit.browser = b
+    confirm_url = f"{visit.flow}/brands/northwind-books/confirm"
+    csrf = visit.get(confirm_url).csrf()
+    a.post(confirm_url, {"csrf": csrf})  # made by B's page, accepted by A
+    assert len(fake.payouts_for(visit.token)["redemptions"]) == 1
 
 
 def test_a_limit_counted_on_one_instance_holds_on_the_other(pair, fake):
-    a, b = (client(p) for p in pair)
+    a, b = (browser(p) for p in pair)
     token, _ = fake.create_payout(amount=SMALL)
-    csrf = csrf_of(a.get(f"/r/{token}").text)
+    csrf = a.get(f"/r/{token}").csrf()
     # Six code sends per payout per hour, split between the instances (and their workers).
     for instance in (a, b, a, b, a, b):
-        assert (
-            instance.post(f"/r/{token}", data={"csrf": csrf}, headers=SAME_ORIGIN).status_code
-            == 303
-        )
+        instance.post(f"/r/{token}", {"csrf": csrf})
     for instance in (a, b):
-        refused = instance.post(f"/r/{token}", data={"csrf": csrf}, headers=SAME_ORIGIN)
-        assert refused.status_code == 429
+        refused = instance.post(f"/r/{token}", {"csrf": csrf}, status=429)
         assert int(refused.headers["Retry-After"]) > 0
 
 
 def test_no_redis_key_holds_a_recipients_token(pair, fake, redis_server):
-    a, _ = (client(p) for p in pair)
+    a = browser(pair[0])
     token, _ = fake.create_payout(amount=SMALL)
-    csrf = csrf_of(a.get(f"/r/{token}").text)
-    assert a.post(f"/r/{token}", data={"csrf": csrf}, headers=SAME_ORIGIN).status_code == 303
+    csrf = a.get(f"/r/{token}").csrf()
+    a.post(f"/r/{token}", {"csrf": csrf})
     r = redis_server.client()
     keys = [k.decode() for k in r.keys("*")]
     limiter_keys = [k for k in keys if k.startswith("LIMITS:")]

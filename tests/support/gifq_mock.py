@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from flask import Flask
 
 from redeem.gifq.cache import PayoutCache
 from redeem.gifq.client import GifqClient
@@ -79,18 +78,17 @@ class Upstream:
 
 
 def make_client(upstream: Handler | None = None, **config: Any) -> GifqClient:
-    """A client on its own Flask app; no budget, a 2 s deadline, unless ``config`` says so."""
-    app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY="test-secret",
-        GIFQ_API_BASE="https://gifq.test",
-        GIFQ_BUDGET_PER_SECOND=0,
-        GIFQ_DEADLINE=2.0,
-    )
+    """A client from a test config; no budget, a 2 s deadline, unless ``config`` says so."""
+    settings: dict[str, Any] = {
+        "SECRET_KEY": "test-secret",
+        "GIFQ_API_BASE": "https://gifq.test",
+        "GIFQ_BUDGET_PER_SECOND": 0,
+        "GIFQ_DEADLINE": 2.0,
+    }
     if upstream is not None:
-        app.config["GIFQ_TRANSPORT"] = httpx.MockTransport(upstream)
-    app.config.update(config)
-    return GifqClient(app)
+        settings["GIFQ_TRANSPORT"] = httpx.MockTransport(upstream)
+    settings.update(config)
+    return GifqClient.from_config(settings)
 
 
 class Clock:

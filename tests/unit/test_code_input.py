@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from redeem.journey.forms import SIX_DIGITS, normalise_code
+from redeem.web.forms import SIX_DIGITS, normalise_code
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from redeem.flow import states
-from redeem.flow.csrf import check_flow_token, check_start_token, flow_token, start_token
-from redeem.flow.store import Flow
+from redeem.branding.campaign_text import fill
+from redeem.flow_store.store import Flow
 from redeem.gifq import errors
 from redeem.gifq.models import PayoutStatus
-from redeem.journey.render import fill
+from redeem.journey import pages as states
+from redeem.security.csrf import check_flow_token, check_start_token, flow_token, start_token
 
 
 @pytest.mark.parametrize(
@@ -38,8 +38,11 @@ def test_every_payout_status_has_a_landing_page() -> None:
 
 @pytest.fixture
 def ctx():  # type: ignore[no-untyped-def]
+    from redeem.extensions import init_app
+
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "k" * 32
+    init_app(app)  # the keyed-hash key lives in the app's state
     with app.app_context():
         yield
 

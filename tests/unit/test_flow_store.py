@@ -6,27 +6,19 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 
-from redeem.flow.store import FlowStore, is_flow_id
+from redeem.flow_store.store import FlowStore, is_flow_id
 from tests.support.redis import start_redis
 
 
 @pytest.fixture(params=["memory", "redis"])
 def store(request: pytest.FixtureRequest) -> Iterator[FlowStore]:
-    app = Flask(__name__)
-    app.config["FLOW_TTL_SECONDS"] = 2
     if request.param == "memory":
-        flows = FlowStore()
-        flows.init_app(app)
-        yield flows
+        yield FlowStore.from_config({"FLOW_TTL_SECONDS": 2})
         return
     server = start_redis()
     try:
-        app.config["REDIS_URL"] = server.url
-        flows = FlowStore()
-        flows.init_app(app)
-        yield flows
+        yield FlowStore.from_config({"FLOW_TTL_SECONDS": 2, "REDIS_URL": server.url})
     finally:
         server.stop()
 

@@ -297,7 +297,7 @@ def test_logs_name_the_token_by_hmac_and_never_carry_secrets_or_bodies(caplog):
 
     client.confirm_code(TOKEN, code="654321")
 
-    assert client.mac(TOKEN)[:12] in caplog.text
+    assert client.hashes.token_key(TOKEN)[:12] in caplog.text
     for secret in (TOKEN, "654321", VT):
         assert secret not in caplog.text
 
@@ -316,21 +316,24 @@ def test_ping_is_true_for_a_big_html_home_page_without_reading_it():
     assert client.ping() is True
 
 
-def test_init_app_registers_the_client_as_a_flask_extension():
-    app = Flask(__name__)
-    client = GifqClient()
+def test_a_config_that_leaves_a_setting_out_gets_the_one_default_from_config():
+    from redeem.config import GIFQ_DEFAULTS, from_env
 
-    client.init_app(app)
+    client = GifqClient.from_config({"GIFQ_API_BASE": "https://gifq.test"})
 
-    assert app.extensions["gifq"] is client
+    assert (
+        client.settings.deadline == GIFQ_DEFAULTS["GIFQ_DEADLINE"] == from_env({})["GIFQ_DEADLINE"]
+    )
+    assert client.breaker.threshold == GIFQ_DEFAULTS["GIFQ_BREAKER_THRESHOLD"]
+    assert client.cache.ttl == GIFQ_DEFAULTS["GIFQ_PAYOUT_CACHE_SECONDS"]
 
 
 def test_each_process_gets_its_own_http_client(monkeypatch):
     client = make_client(Upstream())
     client.get_payout(TOKEN)
-    parent_http = client._http
+    parent_http = client.calls.http()
 
-    monkeypatch.setattr("redeem.gifq.client.os.getpid", lambda: -1)
+    monkeypatch.setattr("redeem.gifq.calls.os.getpid", lambda: -1)
     client.ping()
 
-    assert client._http is not parent_http
+    assert client.calls.http() is not parent_http

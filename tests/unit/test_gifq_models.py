@@ -9,15 +9,8 @@ from typing import Any
 import pytest
 
 from redeem.gifq.errors import ContractError
-from redeem.gifq.models import (
-    PayoutStatus,
-    RedemptionStatus,
-    is_token,
-    parse_json,
-    parse_payout,
-    parse_product,
-    parse_redemption,
-)
+from redeem.gifq.models import PayoutStatus, RedemptionStatus, is_token
+from redeem.gifq.parsing import parse_json, parse_payout, parse_product, parse_redemption
 
 TOKEN = "tok_" + "a" * 39
 

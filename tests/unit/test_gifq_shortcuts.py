@@ -10,7 +10,7 @@ import pytest
 
 from redeem.gifq.errors import RateLimited, ResendCooldown
 from redeem.gifq.models import Brand, Product
-from redeem.journey.context import CatalogIndex
+from redeem.journey.catalog import CatalogIndex
 from tests.support.gifq_mock import (
     TOKEN,
     VT,

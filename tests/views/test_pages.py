@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.support.driver import Browser
 from tests.support.fake import FakeGifq
 
 
@@ -17,7 +18,7 @@ def test_the_landing_page_shows_headline_sender_amount_expiry_and_one_button(
     journey, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout(amount=50, currency="EUR", name="Alice")
-    doc = journey.land(token)
+    doc = journey(token).open().doc
     assert doc.find("h1").text() == "You've received a gift, Alice!"
     assert "Claim your €50.00 gift card below." in main_text(doc)
     summary = doc.find("dl").text()
@@ -30,10 +31,11 @@ def test_the_landing_page_shows_headline_sender_amount_expiry_and_one_button(
 def test_a_get_of_the_landing_page_changes_nothing(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
     email = fake.email_of(token)
+    recipient = journey(token)
     for _ in range(3):
-        journey.land(token)
-    journey.pages.client.head(f"/r/{token}")
-    journey.pages.client.get(f"/r/{token}", headers={"Sec-Purpose": "prefetch"})
+        recipient.open()
+    recipient.browser.request("HEAD", f"/r/{token}", status=200)
+    recipient.get(f"/r/{token}", headers={"Sec-Purpose": "prefetch"})
     assert [m for m in fake.outbox(email) if m["kind"] == "verification_code"] == []
     assert fake.payout(token)["verification"]["code_sent_at"] is None
 
@@ -44,8 +46,8 @@ def test_the_headline_is_escaped_plain_text_with_variables_filled(journey, fake:
     )
     try:
         token, _ = fake.create_payout(campaign="plain", amount=20, currency="USD", name="<i>Bo</i>")
-        doc = journey.land(token)
-        html = journey.pages.last.get_data(as_text=True)
+        landing = journey(token).open()
+        doc, html = landing.doc, landing.text
         assert doc.find("h1").text() == "<b>Hi <i>Bo</i></b>"
         assert "<script>x" not in html and "&lt;script&gt;x" in html
         assert "Worth $20.00" in main_text(doc)
@@ -57,9 +59,7 @@ def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
     journey, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout(email="alice.smith@example.com")
-    journey.land(token)
-    journey.start()
-    doc = journey.pages.get(journey.flow_url + "/code")
+    doc = journey(token).ask_for_code().doc
     assert "a***@example.com" in main_text(doc)
     field = doc.by_id("code")
     assert field.attrs["autocomplete"] == "one-time-code"
@@ -71,13 +71,10 @@ def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
 
 def test_a_wrong_code_comes_back_as_a_400_with_the_tries_left(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
-    journey.land(token)
-    journey.start()
-    right = fake.latest_code(fake.email_of(token))
-    journey.enter_code("000000" if right != "000000" else "111111", status=400)
-    from tests.support.page import parse
-
-    doc = parse(journey.pages.last.get_data(as_text=True))
+    recipient = journey(token)
+    recipient.ask_for_code()
+    right = recipient.latest_code()
+    doc = recipient.enter_code("000000" if right != "000000" else "111111", status=400).doc
     assert "You have 4 tries left" in doc.by_id("code-error").text()
     assert doc.find("div", **{"class": "error-summary"}) is not None
     assert doc.find("title").text().startswith("Error: ")
@@ -91,19 +88,20 @@ def test_malformed_codes_are_refused_before_gifq_is_asked(
     journey, fake: FakeGifq, bad: str
 ) -> None:
     token, _ = fake.create_payout()
-    journey.land(token)
-    journey.start()
+    recipient = journey(token)
+    recipient.ask_for_code()
     for _ in range(5):
-        journey.enter_code(bad, status=400)
+        recipient.enter_code(bad, status=400)
     # Five wrong tries would kill the code at GIFQ: none were spent, so the right code still works.
-    journey.enter_code(fake.latest_code(fake.email_of(token)))
-    assert journey.pages.last.headers["Location"].endswith("/brands")
+    recipient.enter_code()
+    assert recipient.sent is not None and recipient.sent.location.endswith("/brands")
 
 
 def test_brands_need_a_verified_code_first(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
-    journey.land(token)
-    flow = journey.start()
+    recipient = journey(token)
+    recipient.ask_for_code()
+    flow = recipient.flow
     for path in (
         "/brands",
         "/brands/northwind-books",
@@ -111,14 +109,9 @@ def test_brands_need_a_verified_code_first(journey, fake: FakeGifq) -> None:
         "/card",
         "/processing",
     ):
-        response = journey.pages.client.get(flow + path)
-        assert response.status_code == 303 and response.headers["Location"].endswith("/code"), path
-    response = journey.pages.client.post(
-        flow + "/brands/northwind-books/confirm",
-        data={"csrf": "x"},
-        headers={"Sec-Fetch-Site": "same-origin"},
-    )
-    assert response.status_code == 303 and response.headers["Location"].endswith("/code")
+        assert recipient.get(flow + path, status=303).location.endswith("/code"), path
+    refused = recipient.post(flow + "/brands/northwind-books/confirm", {"csrf": "x"})
+    assert refused.location.endswith("/code")
     assert fake.payouts_for(token)["redemptions"] == []
 
 
@@ -126,19 +119,20 @@ def test_the_brands_page_lists_eligible_brands_with_search_and_filters(
     journey, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout(amount=50, currency="EUR")
-    flow = journey.verified(token)
-    doc = journey.pages.get(flow + "/brands")
+    recipient = journey(token)
+    doc = recipient.verify().doc
+    flow = recipient.flow
     names = [n.text() for n in doc.find_all("span", **{"class": "brand-tile__name"})]
     assert "Northwind Books" in names and "Failing Florist" in names
     assert doc.find("form", role="search").attrs["method"] == "get"
-    found = journey.pages.get(flow + "/brands?q=north")
+    found = recipient.get(flow + "/brands?q=north").doc
     assert [n.text() for n in found.find_all("span", **{"class": "brand-tile__name"})] == [
         "Northwind Books"
     ]
-    filtered = journey.pages.get(flow + "/brands?category=entertainment")
+    filtered = recipient.get(flow + "/brands?category=entertainment").doc
     assert "Slow Cinema" in filtered.find("main").text()
     assert "Northwind Books" not in filtered.find("main").text()
-    by_country = journey.pages.get(flow + "/brands?country=FR")
+    by_country = recipient.get(flow + "/brands?country=FR").doc
     assert all(
         "France" in n.text() for n in by_country.find_all("span", **{"class": "brand-tile__meta"})
     )
@@ -147,30 +141,33 @@ def test_the_brands_page_lists_eligible_brands_with_search_and_filters(
 def test_ineligible_products_are_not_offered(journey, fake: FakeGifq) -> None:
     # Kiosque Lumière sells only 10, 20 and 50 EUR cards: a 30 EUR payout cannot choose it.
     token, _ = fake.create_payout(amount=30, currency="EUR")
-    flow = journey.verified(token)
-    doc = journey.pages.get(flow + "/brands?q=kiosque")
+    recipient = journey(token)
+    recipient.verify()
+    doc = recipient.get(recipient.flow + "/brands?q=kiosque").doc
     assert "Kiosque" not in doc.find("main").text()
-    assert journey.pages.client.get(flow + "/brands/kiosque-lumiere").status_code == 404
+    recipient.get(recipient.flow + "/brands/kiosque-lumiere", status=404)
 
 
 def test_a_5000_brand_catalog_is_paged_and_stays_small(journey, fake: FakeGifq) -> None:
     scale = fake.scale_campaign(brands=5000, currency="EUR", amount=50)
-    flow = journey.verified(scale["token"])
-    doc = journey.pages.get(flow + "/brands")
+    recipient = journey(scale["token"])
+    brands = recipient.verify()
+    doc = brands.doc
     assert len(doc.find_all("li", **{"class": "brand-tile"})) == 24
     assert doc.find("p", **{"class": "results-count"}).text() == "5,000 brands"
-    assert len(journey.pages.last.get_data()) < 40_000
-    last = journey.pages.get(flow + "/brands?page=9999")
+    assert len(brands.text.encode()) < 40_000
+    last = recipient.get(recipient.flow + "/brands?page=9999").doc
     assert "Page" in last.find("nav", **{"class": "pager"}).text()
 
 
 def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
-    flow = journey.verified(token)
-    brand = journey.pages.get(flow + "/brands/northwind-books")
+    recipient = journey(token)
+    recipient.verify()
+    brand = recipient.get(recipient.flow + "/brands/northwind-books").doc
     assert brand.find("h1").text() == "Northwind Books"
     assert "How to use it" in brand.find("main").text() and "Terms" in brand.find("main").text()
-    confirm = journey.pages.get(flow + "/brands/northwind-books/confirm")
+    confirm = recipient.get(recipient.flow + "/brands/northwind-books/confirm").doc
     assert "This choice is final" in confirm.find("main").text()
     assert confirm.find("button").text() == "Confirm and get my card"
 
@@ -179,31 +176,20 @@ def test_the_processing_page_refreshes_itself_while_the_card_is_issued(
     journey, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout()
-    flow = journey.verified(token)
-    journey.redeem("slow-cinema")  # stays processing for about four seconds
-    doc = journey.pages.get(flow + "/processing")
-    assert doc.find("meta", **{"http-equiv": "refresh"}) is not None
-    assert journey.pages.last.headers["Retry-After"] == "1"
-    status = journey.pages.client.get(flow + "/status")
+    recipient = journey(token)
+    recipient.verify()
+    processing = recipient.choose("slow-cinema")  # stays processing for about four seconds
+    assert processing.path == recipient.flow + "/processing"
+    assert processing.doc.find("meta", **{"http-equiv": "refresh"}) is not None
+    assert processing.headers["Retry-After"] == "1"
+    status = recipient.get(recipient.flow + "/status")
     assert status.headers["Retry-After"] == "1"
-    assert status.json == {"ready": False}
-
-
-def _card_when_ready(journey, flow: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 15
-    response = journey.pages.client.get(flow + "/processing")
-    while response.status_code == 200 and time.monotonic() < deadline:
-        time.sleep(0.3)
-        response = journey.pages.client.get(flow + "/processing")
-    assert response.headers["Location"].endswith("/card")
-    return journey.pages.get(flow + "/card")
+    assert status.json() == {"ready": False}
 
 
 def test_the_card_shows_only_the_fields_the_brand_returned(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
-    flow = journey.verified(token)
-    journey.redeem("serial-travel")
-    card = _card_when_ready(journey, flow)
+    card = journey(token).redeem("serial-travel").doc
     labels = [dt.text() for dt in card.find("dl", **{"class": "card-fields"}).find_all("dt")]
     assert labels == ["Serial number", "Security code", "Expires"]
 
@@ -212,9 +198,7 @@ def test_a_link_is_only_a_link_when_it_is_https_and_its_challenge_code_sits_besi
     journey, fake: FakeGifq
 ) -> None:
     token, _ = fake.create_payout()
-    flow = journey.verified(token)
-    journey.redeem("gatehouse-games")
-    card = _card_when_ready(journey, flow)
+    card = journey(token).redeem("gatehouse-games").doc
     fields = card.find("dl", **{"class": "card-fields"})
     assert [dt.text() for dt in fields.find_all("dt")] == ["Link", "Challenge code", "Expires"]
     anchor = fields.find("a")
@@ -222,20 +206,18 @@ def test_a_link_is_only_a_link_when_it_is_https_and_its_challenge_code_sits_besi
     assert anchor.attrs["target"] == "_blank" and anchor.attrs["rel"] == "noopener noreferrer"
 
 
-def test_a_double_post_of_the_confirmation_makes_one_redemption(journey, fake: FakeGifq) -> None:
+def test_a_double_post_of_the_confirmation_makes_one_redemption(
+    journey, app, fake: FakeGifq
+) -> None:
     token, _ = fake.create_payout()
-    journey.verified(token)
-    journey.pages.get(f"{journey.flow_url}/brands/northwind-books/confirm")
-    csrf = journey.csrf()
-    from concurrent.futures import ThreadPoolExecutor
+    recipient = journey(token)
+    recipient.verify()
+    url = f"{recipient.flow}/brands/northwind-books/confirm"
+    csrf = recipient.get(url).csrf()
 
     def post(_: int) -> int:
-        client = journey.pages.client.application.test_client()
-        return client.post(
-            f"{journey.flow_url}/brands/northwind-books/confirm",
-            data={"csrf": csrf},
-            headers={"Sec-Fetch-Site": "same-origin"},
-        ).status_code
+        # Each thread a test client of its own: the four presses race in the app.
+        return Browser.flask(app).post(url, {"csrf": csrf}).status
 
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(post, range(4))) == {303}
@@ -252,53 +234,50 @@ def test_a_double_post_of_the_confirmation_makes_one_redemption(journey, fake: F
 def test_dead_payouts_get_their_own_page(
     pages, fake: FakeGifq, scenario: str, status: int, heading: str
 ) -> None:
-    doc = pages.get(f"/r/{fake.demo_token(scenario)}", status=status)
+    doc = pages.get(f"/r/{fake.demo_token(scenario)}", status=status).doc
     assert doc.find("h1").text() == heading
     assert doc.find("form") is None or doc.find("main").find("form") is None
 
 
 def test_unknown_and_malformed_links_share_one_404_page(pages) -> None:
-    unknown = pages.get("/r/" + "Q" * 43, status=404)
-    malformed = pages.get("/r/too-short", status=404)
+    unknown = pages.get("/r/" + "Q" * 43, status=404).doc
+    malformed = pages.get("/r/too-short", status=404).doc
     assert unknown.find("h1").text() == malformed.find("h1").text() == "This link doesn't work"
 
 
 def test_an_unknown_flow_gets_the_start_again_page(pages) -> None:
-    doc = pages.get("/f/" + "A" * 32 + "/code", status=410)
+    doc = pages.get("/f/" + "A" * 32 + "/code", status=410).doc
     assert doc.find("h1").text() == "This page has expired"
 
 
 def test_a_cross_site_post_is_refused_before_gifq_is_asked(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
-    journey.land(token)
-    csrf = journey.csrf()
-    response = journey.pages.client.post(
-        f"/r/{token}", data={"csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"}
-    )
-    assert response.status_code == 403
+    recipient = journey(token)
+    csrf = recipient.open().csrf()
+    recipient.post(f"/r/{token}", {"csrf": csrf}, headers={"Sec-Fetch-Site": "cross-site"},
+                   status=403)  # fmt: skip
     assert [m for m in fake.outbox(fake.email_of(token)) if m["kind"] == "verification_code"] == []
 
 
 def test_a_post_without_the_csrf_token_is_refused(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
-    journey.land(token)
-    response = journey.pages.client.post(
-        f"/r/{token}", data={}, headers={"Sec-Fetch-Site": "same-origin"}
-    )
-    assert response.status_code == 400
+    recipient = journey(token)
+    recipient.open()
+    recipient.post(f"/r/{token}", {}, status=400)
 
 
 def test_the_old_flow_id_is_dead_after_the_code_is_verified(journey, fake: FakeGifq) -> None:
     token, _ = fake.create_payout()
-    journey.land(token)
-    before = journey.start()
-    journey.enter_code(fake.latest_code(fake.email_of(token)))
-    assert journey.flow_url != before
-    assert journey.pages.client.get(before + "/brands").status_code == 410
+    recipient = journey(token)
+    recipient.ask_for_code()
+    before = recipient.flow
+    recipient.enter_code()
+    assert recipient.flow != before
+    recipient.get(before + "/brands", status=410)
 
 
 def test_the_home_page_explains_the_service(pages) -> None:
-    doc = pages.get("/")
+    doc = pages.get("/").doc
     assert doc.find("h1").text() == "Your gift, one click away"
 
 
@@ -309,9 +288,9 @@ def test_a_link_that_is_not_https_is_shown_as_text_never_as_a_link(app, link: st
     from datetime import date
     from decimal import Decimal
 
-    from redeem.flow.states import Page
     from redeem.gifq.models import CardDetails, Redemption, RedemptionStatus
-    from redeem.journey.render import render_page
+    from redeem.journey.pages import Page
+    from redeem.web.layout import render_page
     from tests.support.page import parse
 
     details = CardDetails(link=link, link_challenge_code="4711")
@@ -338,16 +317,14 @@ def test_a_verification_gifq_no_longer_accepts_asks_for_a_fresh_code(journey, ap
     from redeem.extensions import flows
 
     token, _ = fake.create_payout()
-    flow_url = journey.verified(token)
+    recipient = journey(token)
+    recipient.verify()
+    flow_url = recipient.flow
     with app.app_context():
         flow = flows.get(flow_url.rsplit("/", 1)[1])
         flow.verification_token = "no-longer-valid"
         flows.save(flow)
-    journey.pages.get(f"{flow_url}/brands/northwind-books/confirm")
-    response = journey.pages.post(
-        f"{flow_url}/brands/northwind-books/confirm", {"csrf": journey.csrf()}
-    )
-    assert response.headers["Location"] == f"{flow_url}/code"
-    page = journey.pages.get(f"{flow_url}/code")
-    assert "confirm it's you again" in page.find("main").text()
+    response = recipient.confirm("northwind-books", status=303)
+    assert recipient.sent is not None and recipient.sent.location == f"{flow_url}/code"
+    assert "confirm it's you again" in response.doc.find("main").text()
     assert fake.payouts_for(token)["redemptions"] == []

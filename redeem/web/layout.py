@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 from flask import current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 
-from redeem.branding.copy import fill
+from redeem.branding.campaign_text import fill
 from redeem.branding.embed import new_tab_url
 from redeem.branding.theme import DEFAULT_THEME, allowed_logo
-from redeem.flow.csrf import flow_token, start_token
-from redeem.flow.states import Page
 from redeem.i18n.locale import NATIVE_NAMES, SUPPORTED, direction, html_lang
+from redeem.journey.pages import Page
+from redeem.security.csrf import flow_token, start_token
 
 
 def switch_url(locale: str) -> str:

@@ -1,8 +1,14 @@
-"""Campaign text as plain, bounded, single-line text before any template sees it.
+"""A campaign's own words: cleaned, filled in, and told apart from GIFQ's English defaults.
 
-Jinja escapes it like any other text; this removes what escaping leaves alone: control
-characters, bidi overrides that make text read backwards (a sender name that displays as
-something else), and lengths that would push the page out of shape.
+Campaign text is untrusted. Before any template sees it, it becomes plain, bounded,
+single-line text: Jinja escapes it like any other text, and this removes what escaping
+leaves alone (control characters, bidi overrides that make text read backwards, so a sender
+name displays as something else, and lengths that would push the page out of shape).
+
+GIFQ sends every campaign's headline and body, and when the sender wrote none, those are its
+English defaults (CONTRACT §1), sometimes already filled in ("You've received a gift, Alice!").
+Words the sender wrote are shown as written, in their language; GIFQ's defaults are ours to
+say in the recipient's language instead (``own_words``).
 """
 
 from __future__ import annotations
@@ -50,3 +56,30 @@ def fill(text: str, recipient_name: str | None, amount: str) -> str:
     if not name:
         text = re.sub(r",?\s*\{\{\s*recipient_name\s*\}\}", "", text)
     return VARIABLE.sub(lambda m: name if m[1] == "recipient_name" else amount, text)
+
+
+GIFQ_DEFAULTS = {
+    "headline": "You've received a gift, {{recipient_name}}!",
+    "body": "Claim your {{amount}} gift card below.",
+}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{\{\w+\}\}", template)
+    # A filled-in variable is a name or an amount (never a "!"), or nothing: a headline
+    # without a name drops its ", " too.
+    glue = r"[^!\n]{0,120}?"
+    body = glue.join(re.escape(p) for p in parts)
+    if template == GIFQ_DEFAULTS["headline"]:
+        body = body.replace(re.escape(", "), "(?:, )?", 1)
+    return re.compile(rf"\A\s*{body}\s*\Z", re.DOTALL)
+
+
+_DEFAULTS = {kind: _pattern(text) for kind, text in GIFQ_DEFAULTS.items()}
+
+
+def own_words(text: str | None, kind: str) -> str:
+    """The campaign's text when its sender wrote it; "" when empty or GIFQ's default."""
+    if not text or _DEFAULTS[kind].match(text):
+        return ""
+    return text

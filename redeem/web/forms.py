@@ -33,7 +33,7 @@ def normalise_code(raw: str | None) -> str:
 
 class CodeForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
     class Meta:
-        # CSRF is checked against the flow, not the session cookie (see redeem/flow/csrf.py).
+        # CSRF is checked against the flow, not the session cookie (see redeem/security/csrf.py).
         csrf = False
 
     code = StringField(_l("6-digit code"), filters=[normalise_code])

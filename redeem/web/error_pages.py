@@ -13,11 +13,11 @@ from werkzeug.sansio.response import Response
 
 from redeem.branding.embed import framed
 from redeem.extensions import flows
-from redeem.flow import states
 from redeem.gifq import errors
-from redeem.journey.context import use_remembered_campaign
-from redeem.journey.render import render_page
+from redeem.journey import pages as states
 from redeem.ops.metrics import record_failure
+from redeem.web.layout import render_page
+from redeem.web.request_context import use_remembered_campaign
 
 log = logging.getLogger(__name__)
 

@@ -17,28 +17,21 @@ from flask import abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from redeem.branding.embed import framed as _framed
-from redeem.extensions import flows, gifq, limiter
-from redeem.flow import states
-from redeem.flow.csrf import check_flow_token, check_start_token
-from redeem.flow.store import Flow
+from redeem.extensions import campaigns, flows, gifq
+from redeem.flow_store.store import Flow
 from redeem.gifq import errors
 from redeem.gifq.models import Brand, Payout, Product, RedemptionStatus, is_token
 from redeem.i18n.locale import normalise
-from redeem.journey import bp
-from redeem.journey.context import (
-    CatalogIndex,
-    cached_campaign,
-    cached_catalog,
-    remember,
-    use_campaign,
-    use_payout,
-)
-from redeem.journey.forms import CodeForm
-from redeem.journey.render import render_page
+from redeem.journey import pages as states
+from redeem.journey.catalog import CatalogIndex
 from redeem.ops.metrics import record_step
-from redeem.security.keys import keyed, token_key
-from redeem.security.limits import client_ip, flow_key, payout_key
+from redeem.security.csrf import check_flow_token, check_start_token
+from redeem.security.keyed_hashes import keyed, token_key
 from redeem.security.origin import is_same_origin_post
+from redeem.web import bp
+from redeem.web.forms import CodeForm
+from redeem.web.layout import render_page
+from redeem.web.request_context import use_campaign, use_payout
 
 BRANDS_PER_PAGE = 24
 POLL_SECONDS = 1
@@ -66,7 +59,7 @@ def _load(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if chosen and chosen != flow.locale:
             flow.locale = chosen
             flows.save(flow)
-        campaign = cached_campaign(flow.campaign_id)
+        campaign = campaigns.campaign(flow.campaign_id)
         if campaign is not None:
             use_campaign(campaign)
 
@@ -122,7 +115,6 @@ def _go(endpoint: str, flow: Flow, **values: Any) -> Response:
 
 
 @bp.get("/r/<token>")
-@limiter.limit("60 per minute", key_func=client_ip)
 def landing(token: str) -> Response | tuple[str, int]:
     payout = gifq.get_payout(token)
     use_payout(payout)
@@ -133,8 +125,6 @@ def landing(token: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/r/<token>")
-@limiter.limit("20 per hour", key_func=client_ip)
-@limiter.limit("6 per hour", key_func=payout_key)
 def start(token: str) -> Response | tuple[str, int]:
     _check_post()
     if not check_start_token(g.token_key, _single("csrf")):
@@ -192,8 +182,6 @@ def code() -> Response | tuple[str, int]:
 
 
 @bp.post("/f/<flow_id>/code")
-@limiter.limit("30 per 10 minutes", key_func=client_ip)
-@limiter.limit("25 per hour", key_func=payout_key)
 def check_code() -> Response | tuple[str, int]:
     flow = _flow()
     _check_post(flow)
@@ -238,8 +226,6 @@ def _after_verification(flow: Flow) -> Response:
 
 
 @bp.post("/f/<flow_id>/resend")
-@limiter.limit("10 per hour", key_func=client_ip)
-@limiter.limit("6 per hour", key_func=payout_key)
 def resend() -> Response:
     flow = _flow()
     _check_post(flow)
@@ -263,13 +249,13 @@ def _verified_flow() -> Flow:
 
 
 def _catalog(flow: Flow) -> CatalogIndex:
-    index = cached_catalog(flow.campaign_id, flow.currency, Decimal(flow.balance))
+    index = campaigns.catalog(flow.campaign_id, flow.currency, Decimal(flow.balance))
     if index is None:
         payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
         _snapshot(flow, payout)
         flows.save(flow)
-        remember(payout)
-        index = cached_catalog(flow.campaign_id, flow.currency, Decimal(flow.balance))
+        campaigns.remember_payout(payout)
+        index = campaigns.catalog(flow.campaign_id, flow.currency, Decimal(flow.balance))
     assert index is not None
     return index
 
@@ -336,7 +322,6 @@ def confirm(slug: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/f/<flow_id>/brands/<slug>/confirm")
-@limiter.limit("10 per minute", key_func=flow_key)
 def redeem(slug: str) -> Response:
     flow = _verified_flow()
     _check_post(flow)

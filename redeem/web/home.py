@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from redeem.flow.states import Page
-from redeem.journey import bp
-from redeem.journey.render import render_page
+from redeem.journey.pages import Page
+from redeem.web import bp
+from redeem.web.layout import render_page
 
 
 @bp.get("/")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hmac
 import time
 
-from redeem.flow.store import Flow
-from redeem.security.keys import keyed
+from redeem.flow_store.store import Flow
+from redeem.security.keyed_hashes import keyed
 
 START_TOKEN_SECONDS = 24 * 3600  # a landing page left open for a day still works
 

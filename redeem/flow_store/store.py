@@ -11,9 +11,11 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, cast
 
+DEFAULT_TTL = 30 * 60
 FLOW_ID_BYTES = 24  # 192 bits: unguessable, and short enough for a URL segment
 
 
@@ -73,6 +75,11 @@ class MemoryBackend:
         self._data: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
+    def count(self, prefix: str) -> int:
+        now = time.monotonic()
+        with self._lock:
+            return sum(1 for k, v in self._data.items() if k.startswith(prefix) and v[0] >= now)
+
     def get(self, key: str) -> str | None:
         with self._lock:
             item = self._data.get(key)
@@ -94,15 +101,15 @@ class MemoryBackend:
         with self._lock:
             self._data.pop(key, None)
 
-    def ping(self) -> bool:
-        return True
-
 
 class RedisBackend:
     def __init__(self, url: str) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    def count(self, prefix: str) -> int:
+        return sum(1 for _ in self._redis.scan_iter(match=prefix + "*"))
 
     def get(self, key: str) -> bytes | None:
         # No decode_responses: redis-py hands back the stored bytes.
@@ -114,22 +121,25 @@ class RedisBackend:
     def delete(self, key: str) -> None:
         self._redis.delete(key)
 
-    def ping(self) -> bool:
-        return bool(self._redis.ping())
-
 
 class FlowStore:
+    """One per app (redeem/extensions.py): memory for one process, Redis for several."""
+
     prefix = "redeem:flow:"
 
-    def __init__(self) -> None:
-        self._backend: MemoryBackend | RedisBackend = MemoryBackend()
-        self.ttl = 30 * 60
+    def __init__(self, backend: MemoryBackend | RedisBackend, ttl: int = DEFAULT_TTL) -> None:
+        self._backend = backend
+        self.ttl = ttl
 
-    def init_app(self, app: Any) -> None:
-        url = app.config.get("REDIS_URL")
-        self._backend = RedisBackend(url) if url else MemoryBackend()
-        self.ttl = int(app.config.get("FLOW_TTL_SECONDS", self.ttl))
-        app.extensions["flows"] = self
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> FlowStore:
+        url = config.get("REDIS_URL")
+        backend = RedisBackend(url) if url else MemoryBackend()
+        return cls(backend, int(config.get("FLOW_TTL_SECONDS") or DEFAULT_TTL))
+
+    def count(self) -> int:
+        """How many live flows are stored (for tests and diagnostics: Redis scans for them)."""
+        return self._backend.count(self.prefix)
 
     def create(self, *, token: str, token_key: str, campaign_id: str, **extra: Any) -> Flow:
         fid = new_flow_id()
@@ -162,6 +172,3 @@ class FlowStore:
         self.save(flow)
         self._backend.delete(self.prefix + old)
         return flow
-
-    def ping(self) -> bool:
-        return self._backend.ping()

@@ -1,0 +1,37 @@
+"""The brands a payout may choose, sorted and ready to search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redeem.gifq.models import Brand, Product
+
+
+@dataclass
+class CatalogIndex:
+    """The brands a payout of one currency and amount may choose, ready to search."""
+
+    entries: list[tuple[Brand, Product]]
+    by_slug: dict[str, tuple[Brand, Product]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.entries.sort(key=lambda e: e[0].name.casefold())
+        self.by_slug = {b.slug: (b, p) for b, p in self.entries}
+        self.names = [b.name.casefold() for b, _ in self.entries]
+        self.categories = sorted({c for b, _ in self.entries for c in b.categories})
+        self.countries = sorted({p.country for _, p in self.entries})
+
+    def search(self, query: str, category: str, country: str) -> list[tuple[Brand, Product]]:
+        q = query.casefold().strip()
+        if not (q or category or country):
+            return self.entries  # the unfiltered first view: no pass over 5,000 brands
+        return [
+            (b, p)
+            for (b, p), name in zip(self.entries, self.names, strict=True)
+            if (not q or q in name)
+            and (not category or category in b.categories)
+            and (not country or p.country == country)
+        ]
