@@ -6,6 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from redeem.security import binding
+from tests.support.cookies import copy_cookies
 from tests.support.driver import Browser
 from tests.support.fake import FakeGifq
 
@@ -214,10 +216,15 @@ def test_a_double_post_of_the_confirmation_makes_one_redemption(
     recipient.verify()
     url = f"{recipient.flow}/brands/northwind-books/confirm"
     csrf = recipient.get(url).csrf()
+    # The flow is bound to its browser (redeem/security/binding.py): each racing client
+    # carries that browser's cookie, as four presses in one browser would.
+    own = recipient.browser.transport.client  # type: ignore[attr-defined]
 
     def post(_: int) -> int:
         # Each thread a test client of its own: the four presses race in the app.
-        return Browser.flask(app).post(url, {"csrf": csrf}).status
+        client = app.test_client()
+        copy_cookies(own, client, binding.COOKIE_PREFIX)
+        return Browser.flask(client).post(url, {"csrf": csrf}).status
 
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(post, range(4))) == {303}
