@@ -300,10 +300,7 @@ def burst_payouts(fake: FakeGifq, count: int) -> dict[str, str]:
         {"email": f"burst-{tag}-{n}@example.com", "amount": 50, "currency": "EUR", "name": f"R{n}"}
         for n in range(count)
     ]
-    order = fake.merchant("POST", "/api/payout-orders", json={
-        "campaign_id": fake.campaign_id("branded"), "wallet_currency": "EUR",
-        "recipients": recipients, "expires_in_days": 30,
-    })  # fmt: skip
+    order = fake.order("branded", "EUR", recipients)
     assert order.status_code == 202, order.text
     emails: dict[str, str] = {}
     page = 1

@@ -60,6 +60,7 @@ class Flow:
     redemption_id: str | None = None
     redemption_brand: str | None = None
     redemption_unknown: dict[str, Any] | None = None  # a POST whose outcome we never saw
+    card_id: str | None = None  # the card issued last in this flow, shown on the card page
     notice: str | None = None  # a one-time message for the next page (e.g. fulfilment failed)
     resend_at: float = 0.0  # when GIFQ will accept another code send (epoch seconds)
     # What the pages show about the payout, kept so later steps need no GIFQ call. No secrets.
