@@ -13,3 +13,14 @@ def copy_cookies(source: Any, target: Any, prefix: str = "") -> int:
             target.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
             copied += 1
     return copied
+
+
+def same_browser(app: Any, browser: Any) -> Any:
+    """A new test client (a Browser over it) holding ``browser``'s cookies: another tab of the
+    same browser, for tests that race requests of one flow (flows are bound to their browser,
+    redeem/security/binding.py)."""
+    from tests.support.driver import Browser
+
+    client = app.test_client()
+    copy_cookies(browser.transport.client, client)
+    return Browser.flask(client)

@@ -6,9 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from redeem.security import binding
-from tests.support.cookies import copy_cookies
-from tests.support.driver import Browser
+from tests.support.cookies import same_browser
 from tests.support.fake import FakeGifq
 
 
@@ -219,15 +217,11 @@ def test_a_double_post_of_the_confirmation_makes_one_redemption(
     recipient.verify()
     url = f"{recipient.flow}/brands/northwind-books/confirm"
     fields = recipient.get(url + "?amount=50").hidden_fields()
-    # The flow is bound to its browser (redeem/security/binding.py): each racing client
-    # carries that browser's cookie, as four presses in one browser would.
-    own = recipient.browser.transport.client  # type: ignore[attr-defined]
 
     def post(_: int) -> int:
-        # Each thread a test client of its own: the four presses race in the app.
-        client = app.test_client()
-        copy_cookies(own, client, binding.COOKIE_PREFIX)
-        return Browser.flask(client).post(url, fields).status
+        # Each thread a test client of its own (another tab of the recipient's browser: the
+        # flow is bound to it): the four presses race in the app.
+        return same_browser(app, recipient.browser).post(url, fields).status
 
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(post, range(4))) == {303}
