@@ -53,7 +53,9 @@ class Flow:
     verification_expires_at: float = 0.0
     locale: str | None = None
     embedded: bool = False
-    binding: str | None = None  # the value of the optional partitioned cookie, when set
+    # "<bound|unbound>:<keyed hash of the binding cookie>" (redeem/security/binding.py)
+    binding: str | None = None
+    card_until: float = 0.0  # without cookies: until when the card may be shown again
     attempt: int = 0  # bumps after a failed redemption, so the next choice gets a new reference
     redemption_id: str | None = None
     redemption_brand: str | None = None

@@ -13,7 +13,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g, make_response, redirect, request, url_for
 from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -27,6 +27,7 @@ from redeem.i18n.locale import normalise
 from redeem.journey import pages as states
 from redeem.journey.catalog import CatalogIndex
 from redeem.ops.metrics import record_step
+from redeem.security import binding
 from redeem.security.csrf import check_flow_token, check_start_token
 from redeem.security.keyed_hashes import keyed, token_key
 from redeem.security.origin import is_same_origin_post
@@ -67,6 +68,18 @@ def _load(endpoint: str | None, values: dict[str, Any] | None) -> None:
         campaign = campaigns.campaign(flow.campaign_id)
         if campaign is not None:
             use_campaign(campaign)
+        _check_binding(flow, card=endpoint == "redeem.card")
+
+
+def _check_binding(flow: Flow, *, card: bool) -> None:
+    """The flow's browser, or (without cookies) the card's short window: else a new code."""
+    before = flow.binding, flow.card_until
+    why = binding.refusal(flow, request, card=card)
+    if (flow.binding, flow.card_until) != before:
+        flows.save(flow)
+    if why is not None:
+        html, status = render_page(states.FRESH_CODE, reason=why)
+        abort(make_response(html, status))
 
 
 def _check_post(flow: Flow | None = None) -> None:
@@ -151,9 +164,12 @@ def start(token: str) -> Response | tuple[str, int]:
         locale=normalise(_single("lang")) or normalise(payout.recipient.locale),
         embedded=_single("embed") == "1" or _framed(),
     )
+    cookie = binding.offer(flow)
     _snapshot(flow, payout)
     _send_code(flow)
-    return _go("redeem.code", flow)
+    response = _go("redeem.code", flow)
+    binding.set_cookie(response, flow, cookie, framed=_framed())
+    return response
 
 
 def _send_code(flow: Flow) -> None:
