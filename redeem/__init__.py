@@ -57,9 +57,11 @@ def register_proxy_fix(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from redeem import extensions
     from redeem.i18n.locale import select_locale
+    from redeem.security.lanes import register_lanes
 
     extensions.babel.init_app(app, locale_selector=select_locale)
     extensions.init_app(app)
+    register_lanes(app)
 
 
 def register_templates(app: Flask) -> None:

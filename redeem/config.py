@@ -26,6 +26,12 @@ GIFQ_DEFAULTS: dict[str, float | int] = {
     # One under GIFQ's 10/s: our window and GIFQ's see the same calls a few ms apart, so at
     # exactly 10 a burst draws 429s from GIFQ (bench/README.md, "the burst").
     "GIFQ_BUDGET_PER_SECOND": 9,
+    # The budget's lanes (redeem/gifq/budget.py): the share landing lookups may never use,
+    # and how long one landing lookup per process may wait for a slot.
+    "GIFQ_BUDGET_RESERVED_SHARE": 1 / 3,
+    "GIFQ_BUDGET_OPEN_WAIT": 1.0,
+    # GIFQ 404s per minute, all addresses together, before unconfirmed links get "busy".
+    "GIFQ_UNKNOWN_TOKENS_PER_MINUTE": 60,
     # A 5,000-brand campaign's payout is about 3 MB of JSON: 8 MB leaves room to grow.
     "GIFQ_MAX_BODY": 8_000_000,
     "GIFQ_MAX_CONNECTIONS": 20,
@@ -42,6 +48,7 @@ GIFQ_FROM_ENV = (
     "GIFQ_POOL_TIMEOUT",
     "GIFQ_DEADLINE",
     "GIFQ_BUDGET_PER_SECOND",
+    "GIFQ_UNKNOWN_TOKENS_PER_MINUTE",
 )
 
 
@@ -98,6 +105,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         **{name: _number(env, name, GIFQ_DEFAULTS[name]) for name in GIFQ_FROM_ENV},
         "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
+        # However often a flow is used, it ends this long after it began (issue 12, item 7).
+        "FLOW_MAX_AGE_SECONDS": _int(env, "FLOW_MAX_AGE_SECONDS", 60 * 60),
         # Where compiled catalogs go when translations/ is not writable (redeem/i18n/catalogs.py).
         "CATALOG_CACHE_DIR": env.get("CATALOG_CACHE_DIR") or None,
         "DEMO": env.get("REDEEM_DEMO") == "1",
@@ -107,6 +116,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         not in ("0", "false", "off"),
         # Wallet credentials, read and checked by redeem/wallet/settings.py (docs/wallet.md).
         **{name: value for name, value in env.items() if name.startswith(WALLET_PREFIXES)},
+        # Per-IP limits count an IPv6 address's network of this size (one subscriber's share).
+        "RATELIMIT_IPV6_PREFIX": _int(env, "RATELIMIT_IPV6_PREFIX", 64),
     }
 
 
@@ -170,6 +181,8 @@ def check(config: Mapping[str, Any]) -> None:
                 "domain (scheme://host[:port]; http only for localhost/127.0.0.1/[::1] "
                 "when GIFQ_API_BASE is on loopback too)"
             )
+    if not 32 <= config.get("RATELIMIT_IPV6_PREFIX", 64) <= 128:
+        raise ConfigError("RATELIMIT_IPV6_PREFIX must be between 32 and 128 (64 is usual)")
     if config.get("PROXY_HOPS", 0) < 0:
         raise ConfigError("PROXY_HOPS must be 0 or more: the number of proxies in front")
     metrics_token = config.get("METRICS_TOKEN")

@@ -32,6 +32,8 @@ BY_STATUS: dict[PayoutStatus, Page] = {
 
 NOT_FOUND = Page("errors/not-found.html", 404, "not_found")
 FLOW_EXPIRED = Page("errors/flow-expired.html", 400, "flow_expired")
+# A flow named without its browser's binding, or a cookie-less card past its window.
+FRESH_CODE = Page("errors/fresh-code.html", 403, "fresh_code")
 FORBIDDEN = Page("errors/forbidden.html", 403, "forbidden")
 TOO_LARGE = Page("errors/too-large.html", 413, "too_large")
 RATE_LIMITED = Page("errors/rate-limited.html", 429, "rate_limited")

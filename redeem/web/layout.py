@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, g, render_template
 from flask_babel import get_locale
 
 from redeem.branding.campaign_text import fill
-from redeem.branding.embed import new_tab_url
 from redeem.branding.theme import DEFAULT_THEME, allowed_logo
 from redeem.i18n.locale import NATIVE_NAMES, SUPPORTED, direction, html_lang
 from redeem.journey.pages import Page
 from redeem.security.csrf import flow_token, start_token
-
-
-def switch_url(locale: str) -> str:
-    """The same step in another language; GET pages keep their own URL and query."""
-    flow = getattr(g, "flow", None)
-    if request.method == "GET":
-        args = {k: v for k, v in request.args.items() if k != "lang"}
-        return f"{request.path}?{urlencode({**args, 'lang': locale})}"
-    if flow is not None:
-        step = "redeem.brands" if flow.verified else "redeem.code"
-        return url_for(step, flow_id=flow.id, lang=locale)
-    return f"{request.path}?{urlencode({'lang': locale})}"
+from redeem.web.links import new_tab_url, switch_url
 
 
 def _form_errors(form: Any) -> list[tuple[str, str]]:
@@ -40,6 +27,7 @@ def render_page(page: Page, **context: Any) -> tuple[str, int]:
     flow = context.pop("flow", None) or getattr(g, "flow", None)
     g.step = page.step
     context.setdefault("notice", None)
+    error = page.template.startswith("errors/")
     html = render_template(
         page.template,
         step=page.step,
@@ -57,7 +45,7 @@ def render_page(page: Page, **context: Any) -> tuple[str, int]:
         else (start_token(g.token_key) if getattr(g, "token_key", None) else ""),
         flow=flow,
         now=time.time(),
-        is_error=page.template.startswith("errors/"),
+        is_error=error,
         fill=fill,
         allowed_image=lambda url: allowed_logo(
             url, tuple(current_app.config.get("ASSET_ORIGINS", ()))

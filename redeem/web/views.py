@@ -13,21 +13,27 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g, make_response, redirect, request, url_for
+from flask_babel import get_locale
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from redeem.branding.embed import framed as _framed
 from redeem.extensions import campaigns, flows, gifq
 from redeem.flow_store.store import Flow
 from redeem.gifq import errors
-from redeem.gifq.models import Brand, Payout, Product, RedemptionStatus, is_token
+from redeem.gifq.models import Brand, Payout, Product, Redemption, RedemptionStatus, is_token
 from redeem.i18n.locale import normalise
 from redeem.journey import pages as states
 from redeem.journey.catalog import CatalogIndex
 from redeem.ops.metrics import record_step
+from redeem.security import binding
 from redeem.security.csrf import check_flow_token, check_start_token
 from redeem.security.keyed_hashes import keyed, token_key
 from redeem.security.origin import is_same_origin_post
+from redeem.split import journey as split
+from redeem.split.form import AmountForm
+from redeem.split.rules import choice_for
 from redeem.web.blueprint import bp
 from redeem.web.forms import CodeForm
 from redeem.web.layout import render_page
@@ -62,6 +68,18 @@ def _load(endpoint: str | None, values: dict[str, Any] | None) -> None:
         campaign = campaigns.campaign(flow.campaign_id)
         if campaign is not None:
             use_campaign(campaign)
+        _check_binding(flow, card=endpoint == "redeem.card")
+
+
+def _check_binding(flow: Flow, *, card: bool) -> None:
+    """The flow's browser, or (without cookies) the card's short window: else a new code."""
+    before = flow.binding, flow.card_until
+    why = binding.refusal(flow, request, card=card)
+    if (flow.binding, flow.card_until) != before:
+        flows.save(flow)
+    if why is not None:
+        html, status = render_page(states.FRESH_CODE, reason=why)
+        abort(make_response(html, status))
 
 
 def _check_post(flow: Flow | None = None) -> None:
@@ -69,6 +87,8 @@ def _check_post(flow: Flow | None = None) -> None:
         abort(403)
     if flow is not None and not check_flow_token(flow, _single("csrf")):
         abort(400)
+    if flow is not None:
+        g.passed_checks = True  # per-payout and per-flow limits count it (security/limits.py)
 
 
 def _single(name: str) -> str | None:
@@ -129,6 +149,7 @@ def start(token: str) -> Response | tuple[str, int]:
     _check_post()
     if not check_start_token(g.token_key, _single("csrf")):
         abort(400)
+    g.passed_checks = True  # per-payout and per-flow limits count it (security/limits.py)
     # The landing page fetched this payout seconds ago; GIFQ checks its state again when it
     # sends the code, so one GIFQ call fewer per journey is safe (bench/README.md).
     payout = gifq.get_payout(token, max_age=START_PAYOUT_MAX_AGE)
@@ -143,9 +164,12 @@ def start(token: str) -> Response | tuple[str, int]:
         locale=normalise(_single("lang")) or normalise(payout.recipient.locale),
         embedded=_single("embed") == "1" or _framed(),
     )
+    cookie = binding.offer(flow)
     _snapshot(flow, payout)
     _send_code(flow)
-    return _go("redeem.code", flow)
+    response = _go("redeem.code", flow)
+    binding.set_cookie(response, flow, cookie, framed=_framed())
+    return response
 
 
 def _send_code(flow: Flow) -> None:
@@ -153,9 +177,10 @@ def _send_code(flow: Flow) -> None:
         sent = gifq.send_code(flow.token)
     except errors.ResendCooldown as exc:
         # Too soon after the last send: the code already on its way still works. (Any other
-        # 429, ours or GIFQ's, means nothing was sent: it shows the "please wait" page.)
+        # 429, ours or GIFQ's, means nothing was sent: it shows the "please wait" page.) Past
+        # the hourly cap the newest code may be used up already: the page says so.
         flow.resend_at = max(flow.resend_at, time.time() + exc.retry_after)
-        flow.notice = "resend_wait"
+        flow.notice = "resend_limit" if isinstance(exc, errors.ResendLimit) else "resend_wait"
     else:
         # GIFQ's clock may differ from ours: keep only the length of the cooldown it gave.
         cooldown = (sent.resend_available_at - sent.code_sent_at).total_seconds()
@@ -216,13 +241,8 @@ def _after_verification(flow: Flow) -> Response:
     in_flight = payout.in_flight()
     if in_flight is not None:
         flow.redemption_id, flow.redemption_brand = in_flight.id, in_flight.brand_slug
-        flows.save(flow)
-        return _go("redeem.processing", flow)
-    if payout.latest_completed() is not None and payout.balance == 0:
-        flows.save(flow)
-        return _go("redeem.card", flow)
     flows.save(flow)
-    return _go("redeem.brands", flow)
+    return _go(f"redeem.{split.after_verification(payout)}", flow)
 
 
 @bp.post("/f/<flow_id>/resend")
@@ -265,6 +285,8 @@ def brands() -> Response | tuple[str, int]:
     flow = _verified_flow()
     if flow.redemption_id:
         return _go("redeem.processing", flow)
+    if Decimal(flow.balance) <= 0:
+        return _go("redeem.cards", flow)  # the journey ends at zero
     _campaign_or_fetch(flow)
     index = _catalog(flow)
     query = (request.args.get("q") or "")[:100]
@@ -292,6 +314,8 @@ def brands() -> Response | tuple[str, int]:
         category=category,
         country=country,
         notice=notice,
+        balance=Decimal(flow.balance),
+        choice_for=lambda product: choice_for(product, Decimal(flow.balance)),
     )
 
 
@@ -302,36 +326,98 @@ def _brand_or_404(flow: Flow, slug: str) -> tuple[Brand, Product]:
     return entry
 
 
-def _brand_step(slug: str, page: states.Page) -> Response | tuple[str, int]:
+def _amount_form(flow: Flow, product: Product, formdata: Any = None) -> AmountForm:
+    return AmountForm(
+        formdata,
+        choice=choice_for(product, Decimal(flow.balance)),
+        currency=flow.currency,
+        locale=str(get_locale()),
+    )
+
+
+def _with_default_amount(flow: Flow, product: Product, data: Any) -> Any:
+    """The form as sent, or, without an amount, the one the brand page offers first (the
+    largest allowed): what a link or form from before amounts were chosen meant."""
+    if "amount" in data:
+        return data
+    return MultiDict({**data.to_dict(), "amount": _amount_form(flow, product).amount.data or ""})
+
+
+def _brand_page(
+    flow: Flow, chosen: Brand, product: Product, form: AmountForm, status: int
+) -> tuple[str, int]:
+    return render_page(
+        states.Page("brand.html", status, "brand"),
+        flow=flow,
+        brand=chosen,
+        product=product,
+        form=form,
+        balance=Decimal(flow.balance),
+    )
+
+
+@bp.get("/f/<flow_id>/brands/<slug>")
+def brand(slug: str) -> Response | tuple[str, int]:
     flow = _verified_flow()
     if flow.redemption_id:
         return _go("redeem.processing", flow)
     _campaign_or_fetch(flow)
     chosen, product = _brand_or_404(flow, slug)
-    return render_page(page, flow=flow, brand=chosen, product=product)
-
-
-@bp.get("/f/<flow_id>/brands/<slug>")
-def brand(slug: str) -> Response | tuple[str, int]:
-    return _brand_step(slug, states.Page("brand.html", 200, "brand"))
+    form = _amount_form(flow, product)
+    if request.args.get("amount"):  # back from the confirm page: the amount chosen there
+        form.amount.data = request.args["amount"][:32]
+    return _brand_page(flow, chosen, product, form, 200)
 
 
 @bp.get("/f/<flow_id>/brands/<slug>/confirm")
 def confirm(slug: str) -> Response | tuple[str, int]:
-    return _brand_step(slug, states.Page("confirm.html", 200, "confirm"))
+    """The amount chosen on the brand's page comes here by GET: nothing changes until the POST."""
+    flow = _verified_flow()
+    if flow.redemption_id:
+        return _go("redeem.processing", flow)
+    _campaign_or_fetch(flow)
+    chosen, product = _brand_or_404(flow, slug)
+    form = _amount_form(flow, product, _with_default_amount(flow, product, request.args))
+    if form.choice.kind == "none":
+        return _go("redeem.brand", flow, slug=chosen.slug)  # its page says why nothing fits
+    if not form.validate():
+        return _brand_page(flow, chosen, product, form, 400)
+    assert form.value is not None
+    return render_page(
+        states.Page("confirm.html", 200, "confirm"),
+        flow=flow,
+        brand=chosen,
+        product=product,
+        value=form.value,
+        kept=Decimal(flow.balance) - form.value,
+        amount_field=form.shown(form.value),
+    )
 
 
 @bp.post("/f/<flow_id>/brands/<slug>/confirm")
-def redeem(slug: str) -> Response:
+def redeem(slug: str) -> Response | tuple[str, int]:
     flow = _verified_flow()
     _check_post(flow)
     if flow.redemption_id:
         return _go("redeem.processing", flow)  # a double click lands on the same redemption
+    attempt = _single("attempt")
+    if attempt is not None and attempt != str(flow.attempt):
+        # A confirm page whose choice was already confirmed (back button, a late second
+        # click): it issued its card under its own reference; this one issues nothing.
+        flow.notice = "already_confirmed"
+        flows.save(flow)
+        return _go("redeem.cards", flow)
     chosen, product = _brand_or_404(flow, slug)
+    _single("amount")
+    form = _amount_form(flow, product, _with_default_amount(flow, product, request.form))
+    if not form.validate():
+        return _brand_page(flow, chosen, product, form, 400)  # the balance moved meanwhile
+    assert form.value is not None
+    # One reference per split: the attempt moves on once this redemption has finished.
     reference = keyed("reference", f"{flow.root_id}:{flow.attempt}")[:40]
     request_body = {
         "product_id": product.id,
-        "face_value": flow.balance,
+        "face_value": str(form.value),
         "reference": reference,
         "brand": chosen.slug,
     }
@@ -340,7 +426,7 @@ def redeem(slug: str) -> Response:
             flow.token,
             verification_token=flow.verification_token or "",
             product_id=product.id,
-            face_value=Decimal(flow.balance),
+            face_value=form.value,
             reference=reference,
         )
     except errors.GifqUnavailable:
@@ -360,20 +446,12 @@ def redeem(slug: str) -> Response:
 
 
 def _resolve_unknown(flow: Flow) -> None:
+    """Repeat the POST whose answer never came, with the same reference: GIFQ answers with the
+    redemption it already made, or makes it now; it can never charge twice. (Matching the
+    payout's redemptions by product would pick an earlier split's card at the same brand.)"""
     body = flow.redemption_unknown
     assert body is not None
-    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
-    _snapshot(flow, payout)
-    match = payout.in_flight() or next(
-        (
-            r
-            for r in reversed(payout.redemptions)
-            if r.product_id == body["product_id"] and r.status is not RedemptionStatus.FAILED
-        ),
-        None,
-    )
-    if match is None:
-        # GIFQ has no trace of it: repeating the same reference can never charge twice.
+    try:
         match = gifq.create_redemption(
             flow.token,
             verification_token=flow.verification_token or "",
@@ -381,6 +459,12 @@ def _resolve_unknown(flow: Flow) -> None:
             face_value=Decimal(body["face_value"]),
             reference=body["reference"],
         )
+    except (errors.Unprocessable, errors.PayoutGone):
+        # It never landed and cannot now (the balance or the payout changed): nothing was
+        # charged, so the next split starts afresh instead of waiting on this one forever.
+        flow.redemption_unknown, flow.attempt, flow.notice = None, flow.attempt + 1, "failed"
+        flows.save(flow)
+        return
     flow.redemption_id, flow.redemption_unknown = match.id, None
     flows.save(flow)
     record_step("brand_chosen")
@@ -392,17 +476,23 @@ def processing() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]
     if flow.redemption_unknown:
         _resolve_unknown(flow)
     if not flow.redemption_id:
-        return _go("redeem.brands", flow)
+        return _go("redeem.card" if flow.card_id else "redeem.brands", flow)
     try:
         payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
     except errors.RateLimited as exc:
         # GIFQ asks us to slow down: keep waiting on this page, just less often.
         return _processing_page(flow, None, max(POLL_SECONDS, math.ceil(exc.retry_after)))
+    if payout.redemption(flow.redemption_id) is None:
+        # A copy read before our redemption (cached by another process, up to a second
+        # old): GIFQ itself must have it.
+        payout = gifq.get_payout(flow.token, verification_token=flow.verification_token,
+                                 refresh=True)  # fmt: skip
     _snapshot(flow, payout)
     found = payout.redemption(flow.redemption_id)
     if found is None:
         raise errors.ContractError("the redemption we made is missing from the payout")
     if found.status is RedemptionStatus.COMPLETED:
+        _issued(flow, found)
         flows.save(flow)
         return _go("redeem.card", flow)
     if found.status is RedemptionStatus.FAILED:
@@ -412,6 +502,12 @@ def processing() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]
     flows.save(flow)
     entry = next((e for e in payout.catalog if e.brand.slug == flow.redemption_brand), None)
     return _processing_page(flow, entry.brand if entry else None, POLL_SECONDS)
+
+
+def _issued(flow: Flow, card: Redemption) -> None:
+    """A card is done: show it, give the next split a new reference, and let a stale confirm
+    page (back button, late second click) issue nothing."""
+    flow.card_id, flow.redemption_id, flow.attempt = card.id, None, flow.attempt + 1
 
 
 def _processing_page(
@@ -444,12 +540,16 @@ def card() -> Response | tuple[str, int]:
     flow = _verified_flow()
     payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
     _snapshot(flow, payout)
+    if flow.redemption_id:
+        found = payout.redemption(flow.redemption_id)
+        if found is None or found.status is not RedemptionStatus.COMPLETED:
+            flows.save(flow)
+            return _go("redeem.processing", flow)
+        _issued(flow, found)
     flows.save(flow)
-    shown = (
-        payout.redemption(flow.redemption_id) if flow.redemption_id else None
-    ) or payout.latest_completed()
+    shown = (payout.redemption(flow.card_id) if flow.card_id else None) or payout.latest_completed()
     if shown is None or shown.status is not RedemptionStatus.COMPLETED or shown.details is None:
-        return _go("redeem.processing" if flow.redemption_id else "redeem.brands", flow)
+        return _go("redeem.brands", flow)
     entry = next((e for e in payout.catalog if e.brand.slug == shown.brand_slug), None)
     record_step("card_shown")
     return render_page(
@@ -459,4 +559,27 @@ def card() -> Response | tuple[str, int]:
         brand=entry.brand if entry else None,
         fields=shown.details.present(),
         redeemed=shown.brand_slug,
+        balance=payout.balance,
+        cards_count=len(split.cards(payout)),
+    )
+
+
+@bp.get("/f/<flow_id>/cards")
+def cards() -> Response | tuple[str, int]:
+    """Every card issued from this payout, newest first, with what is left to spend."""
+    flow = _verified_flow()
+    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    _snapshot(flow, payout)
+    notice, flow.notice = flow.notice, None
+    flows.save(flow)
+    issued = split.cards(payout)
+    if not issued:
+        return _go("redeem.brands", flow)
+    names = {e.brand.slug: e.brand for e in payout.catalog}
+    return render_page(
+        states.Page("cards.html", 200, "cards"),
+        flow=flow,
+        cards=[(r, names.get(r.brand_slug)) for r in issued],
+        balance=payout.balance,
+        notice=notice,
     )
