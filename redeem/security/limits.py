@@ -1,8 +1,7 @@
-"""Rate limits: every endpoint's limits in one table, and who each limit counts.
+"""Rate limits: the client's address, and applying a table of limits to an app's views.
 
-A limit counts the client IP (after ProxyFix), the payout (by its token's keyed hash) or the
-flow (by its root id, which survives the id rotation at verification). Each app gets its own
-limiter (redeem/extensions.py) and this table is applied to its views once they exist.
+Each app gets its own limiter (redeem/extensions.py); the journey's table of limits is
+redeem/web/limits.py, applied once the views exist.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_limiter import Limiter
 
 
@@ -20,26 +19,12 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-def payout_key() -> str:
-    return "payout:" + getattr(g, "token_key", "none")
+# endpoint → its limits as (rule, key function), outermost first, as decorators would read.
+LimitTable = dict[str, tuple[tuple[str, Callable[[], str]], ...]]
 
 
-def flow_key() -> str:
-    return "flow:" + getattr(g, "flow_root", "none")
-
-
-# endpoint → its limits, outermost first (as decorators would read).
-LIMITS: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {
-    "redeem.landing": (("60 per minute", client_ip),),
-    "redeem.start": (("20 per hour", client_ip), ("6 per hour", payout_key)),
-    "redeem.check_code": (("30 per 10 minutes", client_ip), ("25 per hour", payout_key)),
-    "redeem.resend": (("10 per hour", client_ip), ("6 per hour", payout_key)),
-    "redeem.redeem": (("10 per minute", flow_key),),
-}
-
-
-def apply_limits(app: Flask, limiter: Limiter) -> None:
-    for endpoint, limits in LIMITS.items():
+def apply_limits(app: Flask, limiter: Limiter, table: LimitTable) -> None:
+    for endpoint, limits in table.items():
         view: Any = app.view_functions[endpoint]
         for rule, key in reversed(limits):
             view = limiter.limit(rule, key_func=key)(view)
