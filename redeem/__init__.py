@@ -56,10 +56,12 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from redeem import extensions
-    from redeem.web.request_context import select_locale
+    from redeem.security.lanes import register_lanes
+    from redeem.web.request_context import in_verified_flow, select_locale
 
     extensions.babel.init_app(app, locale_selector=select_locale)
     extensions.init_app(app)
+    register_lanes(app, verified=in_verified_flow)
 
 
 def register_templates(app: Flask) -> None:

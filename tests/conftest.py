@@ -13,7 +13,13 @@ import pytest
 
 from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
-from tests.support.processes import AppProcess, start_app
+from tests.support.processes import (
+    AppProcess,
+    adopt_orphans,
+    leftover_children,
+    start_app,
+    stop_group_or_process,
+)
 
 # Playwright's own browser download is impossible on these machines; Debian's chromium works.
 # Elsewhere, unset CHROMIUM_PATH and run `playwright install chromium`.
@@ -23,6 +29,29 @@ RESOLVER = (
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, "
     "EXCLUDE 127.0.0.1"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Orphaned grandchildren (a demo's fake after the demo died) become ours, so the check
+    # below still sees them.
+    adopt_orphans()
+
+
+@pytest.hookimpl(trylast=True)  # after the runner's own hook has torn down session fixtures
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run if any process a test started is still alive once every fixture is done:
+    a leaked fake GIFQ, gunicorn or redis-server would outlive the suite."""
+    left = leftover_children()
+    if not left:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_sep("=", "child processes left running", red=True)
+        for line in left:
+            reporter.write_line(f"  {line}")
+    for line in left:
+        stop_group_or_process(int(line.split()[0]))
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

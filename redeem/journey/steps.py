@@ -28,6 +28,11 @@ def read_payout(gifq: GifqClient, flow: Flow) -> Payout:
     """GIFQ's payout as this flow may see it (verified or not), copied into the flow."""
     token = flow.verification_token if flow.verified else None
     payout = gifq.get_payout(flow.token, verification_token=token)
+    current = flow.current
+    if current is not None and current.id and payout.redemption(current.id) is None:
+        # A copy read before our redemption (cached by another process, up to a second
+        # old): GIFQ itself must have it.
+        payout = gifq.get_payout(flow.token, verification_token=token, refresh=True)
     refresh(flow, payout)
     return payout
 

@@ -1,10 +1,6 @@
 """The recipient's pages over HTTP; endpoints are named for pages: redeem.landing, ..."""
 
-from flask import Blueprint
+from redeem.web import home, views  # noqa: F401  (routes register on import)
+from redeem.web.blueprint import bp
 
-from redeem.web.request_context import load
-
-bp = Blueprint("redeem", __name__)
-bp.url_value_preprocessor(load)
-
-from redeem.web import home, views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

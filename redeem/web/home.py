@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from redeem.journey import pages
-from redeem.web import bp
+from redeem.web.blueprint import bp
 from redeem.web.layout import render_page
 
 

@@ -25,4 +25,6 @@ LIMITS: LimitTable = {
     "redeem.check_code": (("30 per 10 minutes", client_ip), ("25 per hour", payout_key)),
     "redeem.resend": (("10 per hour", client_ip), ("6 per hour", payout_key)),
     "redeem.redeem": (("10 per minute", flow_key),),
+    # The processing page's script polls once a second: a minute of that per flow, no more.
+    "redeem.status": (("60 per minute", flow_key),),
 }

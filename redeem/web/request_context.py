@@ -65,6 +65,12 @@ def current() -> RequestContext:
     return ctx
 
 
+def in_verified_flow() -> bool:
+    """Whether this request belongs to a verified flow (the GIFQ budget's reserved lane)."""
+    flow = current().flow
+    return flow is not None and flow.verified
+
+
 def select_locale() -> str:
     """flask-babel's locale selector: the order is redeem/i18n/locale.py's."""
     ctx = current()

@@ -27,7 +27,7 @@ from redeem.journey.catalog import search_page
 from redeem.journey.rules import Next, refresh
 from redeem.ops.metrics import record_step
 from redeem.security.keyed_hashes import keyed
-from redeem.web import bp
+from redeem.web.blueprint import bp
 from redeem.web.forms import CodeForm
 from redeem.web.layout import render_page
 from redeem.web.preconditions import (

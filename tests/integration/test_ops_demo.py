@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.support.processes import ROOT, free_port, http_ok
+from tests.support.processes import ROOT, free_port, http_ok, spawn, stop_group
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def demo(tmp_path_factory):
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "PYTHONUNBUFFERED": "1"}
     env.pop("REDEEM_DEMO", None)
     with out.open("wb") as sink:
-        process = subprocess.Popen(
+        process = spawn(
             [sys.executable, "-m", "redeem.demo"],
             cwd=ROOT,
             env=env,
@@ -36,9 +36,8 @@ def demo(tmp_path_factory):
         assert time.monotonic() < deadline, out.read_text()
         time.sleep(0.1)
     yield process, ports, out
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    # TERM, as Ctrl+C: the demo stops its children itself. A SIGKILL would orphan them.
+    stop_group(process, timeout=30)
 
 
 def test_the_demo_prints_each_demo_link_with_its_label(demo):

@@ -37,6 +37,8 @@ from typing import Any
 
 import httpx
 
+from tests.support.processes import spawn, stop_group
+
 ROOT = Path(__file__).resolve().parents[2]
 # The seed's brands for each of the contract's six field sets, and what each one issues.
 FIELD_SETS = {
@@ -101,7 +103,7 @@ class FakeGifq:
 
     def start(self) -> FakeGifq:
         argv = [sys.executable, "-m", "redeem.fake_gifq", "--host", "127.0.0.1", "--port", "0"]
-        self._process = subprocess.Popen(
+        self._process = spawn(
             [*argv, *self._args],
             cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -143,13 +145,8 @@ class FakeGifq:
         if self.http is not None:
             self.http.close()
             self.http = None
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(5)
+        if self._process is not None:
+            stop_group(self._process, timeout=5)
 
     def logs(self) -> str:
         self._stderr.seek(0)

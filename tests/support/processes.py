@@ -6,6 +6,11 @@
     app.stop(); fake.stop()
 
 Both capture stdout and stderr into a file; `.logs()` returns what was written so far.
+
+Every process a test starts goes through `spawn`: it leads a process group of its own, and
+`stop_group` ends the whole group (TERM, then KILL after a timeout), so gunicorn's workers or
+the demo's children never outlive the test. `leftover_children` is what the session-finish
+check in tests/conftest.py uses to fail a run that leaves any child process behind.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,6 +60,141 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def spawn(argv: list[str], **kw: Any) -> subprocess.Popen[Any]:
+    """`subprocess.Popen`, leading a new process group (Ctrl+C in the terminal reaches only
+    pytest, whose fixtures then stop each group in order)."""
+    return subprocess.Popen(argv, process_group=0, **kw)
+
+
+def stop_group(popen: subprocess.Popen[Any], timeout: float = 10.0) -> int:
+    """TERM the process's group (as Ctrl+C would reach it); after ``timeout``, KILL what is
+    left of it and of every other descendant it had (the demo starts its children in sessions
+    of their own, and stops them itself on TERM). Returns the leader's exit code."""
+    family = descendants(popen.pid)
+    _signal(popen.pid, set(), signal.SIGTERM)
+    if not _gone(popen, family, time.monotonic() + timeout):
+        _signal(popen.pid, family, signal.SIGKILL)
+        _gone(popen, family, time.monotonic() + timeout)
+    return popen.wait(timeout)
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc; empty elsewhere)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children_of(todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def children_of(pid: int) -> set[int]:
+    """The direct children of ``pid``, from every one of its threads (Linux /proc)."""
+    found: set[int] = set()
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found.update(int(child) for child in listing.read_text().split())
+    return found
+
+
+def describe(pid: int) -> str:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return f"{pid} (gone)"
+    return f"{pid} {' '.join(a.decode(errors='replace') for a in argv if a)[:200]}"
+
+
+def is_zombie(pid: int) -> bool:
+    try:
+        # /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses.
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def adopt_orphans() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux PR_SET_CHILD_SUBREAPER),
+    so a grandchild whose parent died (the demo's fake after a SIGKILL of the demo) becomes
+    our child and `leftover_children` still sees it. False where that is not possible."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(36, 1, 0, 0, 0) == 0)  # 36 = PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def leftover_children(grace: float = 5.0) -> list[str]:
+    """This process's children still alive after ``grace`` seconds, described; zombies are
+    reaped on the way (their owners are gone by now)."""
+    deadline = time.monotonic() + grace
+    while True:
+        alive = set()
+        for pid in children_of(os.getpid()):
+            if is_zombie(pid):
+                _reap(pid)
+            else:
+                alive.add(pid)
+        if not alive or time.monotonic() > deadline:
+            return [describe(pid) for pid in sorted(alive)]
+        time.sleep(0.1)
+
+
+def stop_group_or_process(pid: int, timeout: float = 5.0) -> None:
+    """End a process we hold no Popen for (a leftover found at the end): its group if it
+    leads one, else itself; TERM, then KILL after ``timeout``."""
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signum)
+            else:
+                os.kill(pid, signum)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            _reap(pid)
+            if not Path(f"/proc/{pid}").exists():
+                return
+            time.sleep(0.05)
+
+
+def _signal(pgid: int, family: set[int], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+    for member in family:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(member, signum)
+
+
+def _gone(popen: subprocess.Popen[Any], family: set[int], deadline: float) -> bool:
+    """Wait until the leader has exited and nothing of its group or family is left."""
+    while True:
+        # Only once the leader is reaped (poll) may its group's adopted orphans be reaped too:
+        # waitpid(-group) first could take the leader's exit status from Popen.
+        if popen.poll() is not None:
+            _reap(-popen.pid)
+            for member in family:
+                _reap(member)
+            try:
+                os.killpg(popen.pid, 0)
+            except ProcessLookupError:
+                if not any(Path(f"/proc/{m}").exists() and not is_zombie(m) for m in family):
+                    return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
+def _reap(pid: int) -> None:
+    """Collect our exited children: ``pid``, or every one in group ``-pid`` (orphans we adopted)."""
+    with contextlib.suppress(ChildProcessError, OSError):
+        while os.waitpid(pid, os.WNOHANG)[0]:
+            pass
+
+
 @dataclass
 class Process:
     name: str
@@ -69,13 +210,7 @@ class Process:
         return self.popen.poll() is None
 
     def stop(self, timeout: float = 10.0) -> int:
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout)
+        stop_group(self.popen, timeout)
         if self._log_file is not None:
             self._log_file.close()  # type: ignore[attr-defined]
             self._log_file = None
@@ -104,7 +239,7 @@ def _spawn(
     os.close(fd)
     log_path = Path(log_name)
     log_file = log_path.open("wb")
-    popen = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    popen = spawn(argv, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     return popen, log_path, log_file
 
 

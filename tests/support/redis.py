@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.support.processes import free_port
+from tests.support.processes import free_port, spawn, stop_group
 
 
 @dataclass
@@ -42,28 +42,16 @@ class RedisProcess:
         """Start again on the same port and directory after ``halt``: with ``durable``, every
         key comes back from the append-only file, as after an operator's restart."""
         assert self.argv is not None and not self.running()
-        self.popen = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.popen = spawn(self.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _wait_for(self, timeout)
 
     def halt(self) -> None:
         """Stop the server (SIGTERM: a clean shutdown that writes its append-only file) but
         keep its directory, for ``resume``."""
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(10)
+        stop_group(self.popen)
 
     def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(10)
+        stop_group(self.popen)
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self) -> RedisProcess:
@@ -95,7 +83,7 @@ def start_redis(timeout: float = 10.0, *, durable: bool = False) -> RedisProcess
         binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", *persistence,
         "--dir", str(directory), "--loglevel", "warning",
     ]  # fmt: skip
-    popen = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    popen = spawn(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = RedisProcess(f"redis://127.0.0.1:{port}/0", port, popen, directory, argv)
     _wait_for(server, timeout)
     return server
