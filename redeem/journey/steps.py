@@ -52,7 +52,7 @@ def send_code(gifq: GifqClient, flow: Flow) -> None:
     record_step("code_sent")
 
 
-def verify(gifq: GifqClient, flow: Flow, code: str) -> Next:
+def verify(gifq: GifqClient, flow: Flow, code: str) -> tuple[Next, Payout]:
     """Check the code (CodeInvalid / CodeExpired pass through), then see what GIFQ holds."""
     grant = gifq.confirm_code(flow.token, code=code)
     flow.verified = True
@@ -60,7 +60,8 @@ def verify(gifq: GifqClient, flow: Flow, code: str) -> Next:
     flow.verification_expires_at = grant.expires_at.timestamp()
     flow.rotate_id()  # an id seen before the code was entered is worth nothing
     record_step("code_verified")
-    return next_step(flow, read_payout(gifq, flow))
+    payout = read_payout(gifq, flow)
+    return next_step(flow, payout), payout
 
 
 def catalog(gifq: GifqClient, campaigns: CampaignCache, flow: Flow) -> CatalogIndex:

@@ -102,11 +102,13 @@ def check_code() -> Page:
         return render_page(pages.CODE_REFUSED, form=form)
     assert form.code.data is not None  # validate() passed: six digits
     try:
-        return go(steps.verify(gifq, _flow(), form.code.data))
+        step, payout = steps.verify(gifq, _flow(), form.code.data)
     except errors.CodeInvalid as exc:
         return _code_refused(form, form.wrong_code_message(exc.attempts_left))
     except errors.CodeExpired:
         return _code_refused(form, form.expired_message())
+    add_payout(payout)  # the new flow id wears the campaign here too, even on error pages
+    return go(step)
 
 
 def _code_refused(form: CodeForm, message: str) -> Page:

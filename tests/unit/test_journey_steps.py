@@ -54,7 +54,9 @@ def test_a_right_code_verifies_rotates_the_id_and_finds_the_brands_page() -> Non
     upstream = Upstream(httpx.Response(200, json=GRANT), httpx.Response(200, json=payout_json()))
     flow = a_flow()
 
-    assert steps.verify(make_client(upstream), flow, "123456") is Next.BRANDS
+    step, payout = steps.verify(make_client(upstream), flow, "123456")
+
+    assert step is Next.BRANDS and payout.token == TOKEN
 
     assert flow.verified and flow.verification_token == VT and flow.id != flow.root_id
     assert upstream.requests[1].headers["X-Verification-Token"] == VT
@@ -65,7 +67,7 @@ def test_verifying_while_a_card_is_being_issued_goes_to_the_processing_page() ->
     upstream = Upstream(httpx.Response(200, json=GRANT), httpx.Response(200, json=in_flight))
     flow = a_flow()
 
-    assert steps.verify(make_client(upstream), flow, "123456") is Next.PROCESSING
+    assert steps.verify(make_client(upstream), flow, "123456")[0] is Next.PROCESSING
     assert flow.current is not None and flow.current.id == "rd_1"
 
 
