@@ -105,6 +105,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         **{name: _number(env, name, GIFQ_DEFAULTS[name]) for name in GIFQ_FROM_ENV},
         "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
+        # However often a flow is used, it ends this long after it began (issue 12, item 7).
+        "FLOW_MAX_AGE_SECONDS": _int(env, "FLOW_MAX_AGE_SECONDS", 60 * 60),
         # Where compiled catalogs go when translations/ is not writable (redeem/i18n/catalogs.py).
         "CATALOG_CACHE_DIR": env.get("CATALOG_CACHE_DIR") or None,
         "DEMO": env.get("REDEEM_DEMO") == "1",

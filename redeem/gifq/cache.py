@@ -23,6 +23,7 @@ import logging
 import threading
 import time
 import uuid
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 
 Key = tuple[str, str]
 # How far past its ttl a payout may be served while one thread revalidates it (stale_ok).
-STALE_GRACE = 5.0  # (HMAC of the payout token, HMAC of the verification token or "")
+STALE_GRACE = 5.0
+# The largest compressed payout the shared cache keeps in Redis (bigger ones: per process).
+MAX_SHARED_BODY = 1_000_000  # (HMAC of the payout token, HMAC of the verification token or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,9 +305,15 @@ class SharedPayoutCache(PayoutCache):
 
         if generation < 0:
             return
+        # Compressed: a 5,000-brand payout is 3 MB of JSON and 124 KB packed, and Redis also
+        # holds every flow under `noeviction`, so cache entries must stay small.
+        packed = zlib.compress(body, 1) if body else b""
+        if len(packed) > MAX_SHARED_BODY:  # this process's own copy only, for its ttl
+            self._remember(key, "", CachedPayout(etag, payout, self._clock(), secret))
+            return
         version = uuid.uuid4().hex
         ttl_ms = int((self.ttl if secret else self.keep) * 1000)
-        args = [generation, version, etag or "", int(secret), body or b"", ttl_ms]
+        args = [generation, version, etag or "", int(secret), packed, ttl_ms]
         try:
             stored = self._store(keys=self._keys(key), args=args)
         except redis.RedisError as exc:
@@ -361,7 +370,8 @@ class SharedPayoutCache(PayoutCache):
                 return None
             if not body:
                 return None
-            entry = CachedPayout(etag or None, self._parse(body), self._clock(), secret)
+            payout = self._parse(zlib.decompress(body))
+            entry = CachedPayout(etag or None, payout, self._clock(), secret)
             self._remember(key, version, entry)
             return entry
 

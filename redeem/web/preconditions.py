@@ -24,7 +24,7 @@ from redeem.journey.rules import Next, is_verified
 from redeem.journey.steps import read_payout
 from redeem.security.csrf import check_flow_token, check_start_token
 from redeem.security.origin import is_same_origin_post
-from redeem.web.request_context import add_payout, current
+from redeem.web.request_context import add_payout, current, passed_checks
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -98,6 +98,7 @@ def _check(need: Need) -> Response | None:
         )
         if not ok:
             abort(400)
+        passed_checks()
         return None
     assert flow is not None, f"{need.name} is a need of flow pages only"
     if need is VERIFIED and not is_verified(flow):

@@ -91,12 +91,16 @@ def build_states(fake: FakeGifq, app_url: str) -> list[State]:
     long_card.redeem(LONG_BRAND)
 
     def processing(page: Page, lang: str) -> Response | None:
-        # slow-cinema stays "processing" for about 4 s; the page's polling is blocked by the
-        # sweep, so the page stays as rendered while it is checked.
+        # slow-cinema stays "processing" for about 4 s. The page's polling is blocked by the
+        # sweep, and its meta refresh (after 2 s) answered 204 here, which a browser answers
+        # by staying put: the page stays as rendered however long a busy machine checks it.
         slow = journey(fake.create_payout(campaign="branded")[0])
         slow.verify()
         slow.choose("slow-cinema")
-        return page.goto(_with_lang(slow.urls["processing"], lang))
+        url = _with_lang(slow.urls["processing"], lang)
+        answer = page.goto(url)
+        page.route(f"**{url}", lambda route: route.fulfill(status=204))
+        return answer
 
     locking = journey(fake.create_payout(campaign="branded")[0])
     locking.open()

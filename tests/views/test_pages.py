@@ -45,8 +45,7 @@ def test_the_headline_is_escaped_plain_text_with_variables_filled(journey, fake:
         "plain", headline="<b>Hi {{recipient_name}}</b>", body="Worth {{amount}} <script>x</script>"
     )
     try:
-        token, _ = fake.create_payout(campaign="plain", amount=20, currency="USD", name="<i>Bo</i>")
-        landing = journey(token).open()
+        landing = journey(campaign="plain", amount=20, currency="USD", name="<i>Bo</i>").open()
         doc, html = landing.doc, landing.text
         assert doc.find("h1").text() == "<b>Hi <i>Bo</i></b>"
         assert "<script>x" not in html and "&lt;script&gt;x" in html
@@ -58,8 +57,7 @@ def test_the_headline_is_escaped_plain_text_with_variables_filled(journey, fake:
 def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout(email="alice.smith@example.com")
-    doc = journey(token).ask_for_code().doc
+    doc = journey(email="alice.smith@example.com").ask_for_code().doc
     assert "a***@example.com" in main_text(doc)
     field = doc.by_id("code")
     assert field.attrs["autocomplete"] == "one-time-code"
@@ -70,8 +68,7 @@ def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
 
 
 def test_a_wrong_code_comes_back_as_a_400_with_the_tries_left(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.ask_for_code()
     right = recipient.latest_code()
     doc = recipient.enter_code("000000" if right != "000000" else "111111", status=400).doc
@@ -87,8 +84,7 @@ def test_a_wrong_code_comes_back_as_a_400_with_the_tries_left(journey, fake: Fak
 def test_malformed_codes_are_refused_before_gifq_is_asked(
     journey, fake: FakeGifq, bad: str
 ) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.ask_for_code()
     for _ in range(5):
         recipient.enter_code(bad, status=400)
@@ -118,8 +114,7 @@ def test_brands_need_a_verified_code_first(journey, fake: FakeGifq) -> None:
 def test_the_brands_page_lists_eligible_brands_with_search_and_filters(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout(amount=50, currency="EUR")
-    recipient = journey(token)
+    recipient = journey(amount=50, currency="EUR")
     doc = recipient.verify().doc
     flow = recipient.flow
     names = [n.text() for n in doc.find_all("span", **{"class": "brand-tile__name"})]
@@ -140,8 +135,7 @@ def test_the_brands_page_lists_eligible_brands_with_search_and_filters(
 
 def test_ineligible_products_are_not_offered(journey, fake: FakeGifq) -> None:
     # Kiosque Lumière sells only 10, 20 and 50 EUR cards: a 30 EUR payout cannot choose it.
-    token, _ = fake.create_payout(amount=30, currency="EUR")
-    recipient = journey(token)
+    recipient = journey(amount=30, currency="EUR")
     recipient.verify()
     doc = recipient.get(recipient.flow + "/brands?q=kiosque").doc
     assert "Kiosque" not in doc.find("main").text()
@@ -161,8 +155,7 @@ def test_a_5000_brand_catalog_is_paged_and_stays_small(journey, fake: FakeGifq) 
 
 
 def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.verify()
     brand = recipient.get(recipient.flow + "/brands/northwind-books").doc
     assert brand.find("h1").text() == "Northwind Books"
@@ -175,8 +168,7 @@ def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: 
 def test_the_processing_page_refreshes_itself_while_the_card_is_issued(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.verify()
     processing = recipient.choose("slow-cinema")  # stays processing for about four seconds
     assert processing.path == recipient.flow + "/processing"
@@ -188,8 +180,7 @@ def test_the_processing_page_refreshes_itself_while_the_card_is_issued(
 
 
 def test_the_card_shows_only_the_fields_the_brand_returned(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout()
-    card = journey(token).redeem("serial-travel").doc
+    card = journey().redeem("serial-travel").doc
     labels = [dt.text() for dt in card.find("dl", **{"class": "card-fields"}).find_all("dt")]
     assert labels == ["Serial number", "Security code", "Expires"]
 
@@ -197,8 +188,7 @@ def test_the_card_shows_only_the_fields_the_brand_returned(journey, fake: FakeGi
 def test_a_link_is_only_a_link_when_it_is_https_and_its_challenge_code_sits_beside_it(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout()
-    card = journey(token).redeem("gatehouse-games").doc
+    card = journey().redeem("gatehouse-games").doc
     fields = card.find("dl", **{"class": "card-fields"})
     assert [dt.text() for dt in fields.find_all("dt")] == ["Link", "Challenge code", "Expires"]
     anchor = fields.find("a")
@@ -267,8 +257,7 @@ def test_a_post_without_the_csrf_token_is_refused(journey, fake: FakeGifq) -> No
 
 
 def test_the_old_flow_id_is_dead_after_the_code_is_verified(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.ask_for_code()
     before = recipient.flow
     recipient.enter_code()
