@@ -31,7 +31,7 @@ from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker
 from redeem.gifq.budget import OPEN as OPEN_LANE
 from redeem.gifq.budget import Budget, current_lane, make_budget
-from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets, make_cache
+from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets
 from redeem.gifq.calls import Answer, Call, Calls, Observer
 from redeem.gifq.errors import ContractError, GifqTimeout, PayoutNotFound, RateLimited, error_for
 from redeem.gifq.misses import TokenMemory
@@ -43,6 +43,7 @@ from redeem.gifq.parsing import (
     parse_redemption,
 )
 from redeem.gifq.settings import Settings, setting
+from redeem.gifq.shared_cache import make_cache
 from redeem.security.keyed_hashes import KeyedHashes
 
 log = logging.getLogger(__name__)
