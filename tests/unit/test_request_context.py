@@ -31,9 +31,8 @@ def app() -> Flask:
 
 
 def test_the_context_is_frozen(app: Flask) -> None:
-    with app.test_request_context("/"):
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            current().embedded = True  # type: ignore[misc]
+    with app.test_request_context("/"), pytest.raises(dataclasses.FrozenInstanceError):
+        current().embedded = True  # type: ignore[misc]
 
 
 def test_the_language_follows_a_payout_read_after_it_was_first_asked_for(app: Flask) -> None:
