@@ -71,6 +71,10 @@ class ResendCooldown(RateLimited):
     """
 
 
+class ResendLimit(ResendCooldown):
+    """GIFQ's hourly cap on sends: unlike the 30 s cooldown, the newest code may be used up."""
+
+
 class GifqUnavailable(GifqError, kind="unavailable"):
     """GIFQ answered 5xx, could not be reached, or the breaker is open."""
 
@@ -137,7 +141,10 @@ def error_for(endpoint: str, status: int, body: bytes, retry_after_header: str |
     if status == 423:
         return VerificationLocked()
     if status == 429:
-        if error_body(body).get("code") in RESEND_COOLDOWN_CODES:
+        code = error_body(body).get("code")
+        if code == "verification_send_limit":
+            return ResendLimit(retry_after(retry_after_header))
+        if code in RESEND_COOLDOWN_CODES:
             return ResendCooldown(retry_after(retry_after_header))
         return RateLimited(retry_after(retry_after_header))
     if status != 422:

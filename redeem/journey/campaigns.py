@@ -26,6 +26,7 @@ from typing import TypeAlias
 
 from redeem.gifq.models import Campaign, Payout
 from redeem.journey.catalog import CatalogIndex
+from redeem.split.journey import offered
 
 RECENT_SECONDS = 300
 RECENT_SIZE = 64
@@ -111,7 +112,7 @@ class CampaignCache:
         self._recent.put(("campaign", payout.campaign.id), payout.campaign)
         key = ("catalog", payout.campaign.id, payout.currency, payout.balance)
         if self._recent.get(key) is None:
-            self._recent.put(key, CatalogIndex(payout.eligible_catalog()))
+            self._recent.put(key, CatalogIndex(offered(payout)))
 
     def campaign(self, campaign_id: str) -> Campaign | None:
         found = self._recent.get(("campaign", campaign_id))

@@ -10,7 +10,8 @@ from redeem.gifq.models import Brand, Product
 
 @dataclass
 class CatalogIndex:
-    """The brands a payout of one currency and amount may choose, ready to search."""
+    """The brands on offer to a payout of one currency and balance, ready to search. A brand
+    none of whose values fit the balance is kept (its page says why), not dropped."""
 
     entries: list[tuple[Brand, Product]]
     by_slug: dict[str, tuple[Brand, Product]] = field(default_factory=dict)

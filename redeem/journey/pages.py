@@ -30,9 +30,11 @@ CODE = Page("code.html", 200, "code")
 CODE_REFUSED = Page("code.html", 400, "code")  # the form back with a field error
 BRANDS = Page("brands.html", 200, "brands")
 BRAND = Page("brand.html", 200, "brand")
+BRAND_REFUSED = Page("brand.html", 400, "brand")  # an amount that does not fit, said beside it
 CONFIRM = Page("confirm.html", 200, "confirm")
 PROCESSING = Page("processing.html", 200, "processing")
 CARD = Page("card.html", 200, "card")
+CARDS = Page("cards.html", 200, "cards")
 
 # --- outcomes ---------------------------------------------------------------------------------
 EXPIRED = Page("errors/expired.html", 410, "expired")

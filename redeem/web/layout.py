@@ -37,6 +37,8 @@ def render_page(page: Page, **context: Any) -> tuple[str, int]:
     ctx = current()
     locale = str(get_locale())
     context.setdefault("notice", page.notice)
+    if ctx.flow is not None:
+        context.setdefault("balance", ctx.flow.balance)
     html = render_template(
         page.template,
         step=page.step,

@@ -34,12 +34,13 @@ class Need(enum.Enum):
     VERIFIED = "the code was checked, within GIFQ's verification time (else: the code page)"
     FORM = "a POST from our own page with the CSRF token of its flow or link (else: 403/400)"
     UNVERIFIED = "the code is still to be checked (else: the brands page)"
-    NO_REDEMPTION = "no redemption under way or done in this flow (else: the processing page)"
+    NO_REDEMPTION = "no redemption under way in this flow (else: the processing page)"
+    BALANCE_LEFT = "something left to spend (else: the cards page, where the journey ends)"
     CAMPAIGN = "the campaign's branding is known (else: read GIFQ's payout once)"
 
 
-VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CAMPAIGN = Need
-ORDER = (VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CAMPAIGN)
+VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, BALANCE_LEFT, CAMPAIGN = Need
+ORDER = (VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, BALANCE_LEFT, CAMPAIGN)
 
 
 def go(step: Next | str, **values: Any) -> Response:
@@ -108,6 +109,8 @@ def _check(need: Need) -> Response | None:
         return go(Next.BRANDS)
     if need is NO_REDEMPTION and flow.current is not None:
         return go(Next.PROCESSING)  # a double click lands on the same redemption
+    if need is BALANCE_LEFT and flow.balance <= 0:
+        return go(Next.CARDS)
     if need is CAMPAIGN and ctx.campaign is None:
         add_payout(read_payout(gifq, flow))
     return None

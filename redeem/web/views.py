@@ -12,6 +12,7 @@ the table (redeem/journey/pages.py) or redirects. What it needs first is declare
 
 from __future__ import annotations
 
+import functools
 import math
 
 from flask import abort, redirect, request, url_for
@@ -27,10 +28,13 @@ from redeem.journey.catalog import search_page
 from redeem.journey.rules import Next, refresh
 from redeem.ops.metrics import record_step
 from redeem.security.keyed_hashes import keyed
+from redeem.split.journey import cards
+from redeem.split.rules import choice_for
 from redeem.web.blueprint import bp
-from redeem.web.forms import CodeForm
+from redeem.web.forms import CodeForm, amount_form
 from redeem.web.layout import render_page
 from redeem.web.preconditions import (
+    BALANCE_LEFT,
     CAMPAIGN,
     FORM,
     NO_REDEMPTION,
@@ -131,9 +135,9 @@ def resend() -> Page:
 
 
 @bp.get("/f/<flow_id>/brands")
-@needs(VERIFIED, NO_REDEMPTION, CAMPAIGN)
+@needs(VERIFIED, NO_REDEMPTION, BALANCE_LEFT, CAMPAIGN)
 def brands() -> Page:
-    index = steps.catalog(gifq, campaigns, _flow())
+    index = steps.catalog(gifq, campaigns, flow := _flow())
     found = search_page(
         index,
         query=request.args.get("q") or "",
@@ -141,30 +145,62 @@ def brands() -> Page:
         country=request.args.get("country") or "",
         page=request.args.get("page"),
     )
-    return render_page(pages.BRANDS, index=index, notice=_take_notice(), **vars(found))
+    choices = functools.partial(choice_for, balance=flow.balance)
+    return render_page(
+        pages.BRANDS, index=index, notice=_take_notice(), choice_for=choices, **vars(found)
+    )
 
 
 @bp.get("/f/<flow_id>/brands/<slug>")
 @needs(VERIFIED, NO_REDEMPTION, CAMPAIGN)
 def brand(slug: str) -> Page:
     chosen, product = _chosen(slug)
-    return render_page(pages.BRAND, brand=chosen, product=product)
+    form = amount_form(_flow(), product)
+    if request.args.get("amount"):  # back from the confirm page: the amount chosen there
+        form.amount.data = request.args["amount"][:32]
+    return render_page(pages.BRAND, brand=chosen, product=product, form=form)
 
 
 @bp.get("/f/<flow_id>/brands/<slug>/confirm")
 @needs(VERIFIED, NO_REDEMPTION, CAMPAIGN)
 def confirm(slug: str) -> Page:
+    """The amount chosen on the brand's page comes here by GET: nothing changes until the POST."""
     chosen, product = _chosen(slug)
-    return render_page(pages.CONFIRM, brand=chosen, product=product)
+    form = amount_form(flow := _flow(), product, request.args)
+    if form.choice.kind == "none":
+        return go(Next.BRAND, slug=chosen.slug)  # its page says why nothing fits
+    if not form.validate():
+        return render_page(pages.BRAND_REFUSED, brand=chosen, product=product, form=form)
+    assert form.value is not None
+    kept, shown = flow.balance - form.value, form.shown(form.value)
+    return render_page(
+        pages.CONFIRM,
+        brand=chosen,
+        product=product,
+        value=form.value,
+        kept=kept,
+        amount_field=shown,
+    )
 
 
 @bp.post("/f/<flow_id>/brands/<slug>/confirm")
 @needs(VERIFIED, FORM, NO_REDEMPTION)
 def redeem(slug: str) -> Page:
     flow = _flow()
+    if (attempt := single("attempt")) is not None and attempt != str(flow.attempt):
+        # A confirm page whose choice was already confirmed (back button, a late second
+        # click): it issued its card under its own reference; this one issues nothing.
+        flow.notice = "already_confirmed"
+        return go(Next.CARDS)
     chosen, product = _chosen(slug)
+    single("amount")
+    form = amount_form(flow, product, request.form)
+    if not form.validate():  # the balance moved meanwhile
+        return render_page(pages.BRAND_REFUSED, brand=chosen, product=product, form=form)
+    assert form.value is not None
+    # One reference per split: the attempt moves on once a redemption has settled.
     reference = keyed("reference", f"{flow.root_id}:{flow.attempt}")[:40]
-    steps.redeem(gifq, flow, chosen, product, reference)
+    steps.redeem(gifq, flow, (chosen, product, form.value), reference)
     return go(Next.PROCESSING)
 
 
@@ -215,7 +251,19 @@ def card() -> Page:
         brand=shown.brand,
         fields=shown.redemption.details.present(),
         redeemed=shown.redemption.brand_slug,
+        cards_count=len(cards(shown.payout)),
     )
+
+
+@bp.get("/f/<flow_id>/cards", endpoint="cards")
+@needs(VERIFIED)
+def cards_page() -> Page:
+    """Every card issued from this payout, newest first, with what is left to spend."""
+    issued = steps.list_cards(gifq, _flow())
+    add_payout(issued.payout)
+    if not issued.cards:
+        return go(Next.BRANDS)
+    return render_page(pages.CARDS, cards=issued.cards, notice=_take_notice())
 
 
 def _flow() -> Flow:

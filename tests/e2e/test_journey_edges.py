@@ -216,7 +216,7 @@ def test_a_double_click_on_redeem_makes_one_redemption(
     verify(page, fake, token)
     search_to(page, "northwind")
     page.locator('a[href$="/brands/northwind-books"]').first.click()
-    page.locator('a[href$="/brands/northwind-books/confirm"]').click()
+    page.locator('form[action$="/brands/northwind-books/confirm"] button[type=submit]').click()
     page.get_by_role("button", name="Confirm and get my card").dblclick()
     page.wait_for_load_state()
     for _ in range(30):

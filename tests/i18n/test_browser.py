@@ -66,7 +66,7 @@ def journey_in(
     search_to(page, "omni")
     page.locator('a[href$="/brands/omni-store"]').first.click()
     shot(page, locale, "4-brand")
-    page.locator('a[href$="/brands/omni-store/confirm"]').click()
+    page.locator('form[action$="/brands/omni-store/confirm"] button[type=submit]').click()
     shot(page, locale, "5-confirm")
     page.get_by_role("button", name=said["confirm"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(said["card_heading"], timeout=20_000)

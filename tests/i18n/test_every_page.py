@@ -140,7 +140,9 @@ class States:
         return self._page(f"{self._verified('brands')}/brands/northwind-books", locale)
 
     def confirm(self, locale: str) -> tuple[int, str]:
-        return self._page(f"{self._verified('brands')}/brands/northwind-books/confirm", locale)
+        return self._page(
+            f"{self._verified('brands')}/brands/northwind-books/confirm?amount=50", locale
+        )
 
     def processing(self, locale: str) -> tuple[int, str]:
         flow = self._redeemed("slow-cinema", locale)  # four seconds on the fake's clock

@@ -8,12 +8,19 @@ from typing import Any
 
 import pytest
 
+from tests.support.driver import Journey
 from tests.support.fake import FakeGifq
 
 
 def lang(doc: Any) -> tuple[str, str]:
     html = doc.find("html")
     return html.attrs["lang"], html.attrs["dir"]
+
+
+def walked(recipient: Journey, query: str = "", **kw: Any) -> list[Any]:
+    """Landing (``query`` on its link), code and brands pages, parsed."""
+    landing = recipient.open(query, **kw)
+    return [landing.doc, recipient.ask_for_code(**kw).doc, recipient.enter_code(**kw).doc]
 
 
 @pytest.fixture
@@ -77,26 +84,16 @@ def test_english_is_the_last_resort(journey, fake: FakeGifq) -> None:
 def test_the_senders_locale_follows_the_recipient_past_the_landing_page(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout(locale="ja")
-    english = {"Accept-Language": "en"}
-    recipient = journey(token)
-    recipient.open(headers=english)
-    doc = recipient.ask_for_code(headers=english).doc
-    assert lang(doc) == ("ja", "ltr")
-    doc = recipient.enter_code(headers=english).doc
-    assert lang(doc) == ("ja", "ltr")
-    assert doc.find("h1").text() == "ギフトカードを選んでください"
+    docs = walked(journey(locale="ja"), headers={"Accept-Language": "en"})
+    assert [lang(doc) for doc in docs] == [("ja", "ltr")] * 3
+    assert docs[-1].find("h1").text() == "ギフトカードを選んでください"
 
 
 def test_a_choice_made_on_the_landing_page_is_kept_for_the_whole_journey(
     journey, fake: FakeGifq
 ) -> None:
-    recipient = journey(locale="de")
-    recipient.open("?lang=ar")
-    doc = recipient.ask_for_code().doc
-    assert lang(doc) == ("ar", "rtl")
-    doc = recipient.enter_code().doc
-    assert lang(doc) == ("ar", "rtl")
+    docs = walked(journey(locale="de"), "?lang=ar")
+    assert [lang(doc) for doc in docs] == [("ar", "rtl")] * 3
 
 
 def test_a_choice_made_on_a_later_step_is_kept_for_the_steps_after_it(

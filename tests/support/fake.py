@@ -29,8 +29,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -366,13 +364,3 @@ def _number(value: int | str | Decimal) -> int | float:
     # JSON has no decimal type; a two-decimal float prints back exactly (see the fake's money).
     amount = Decimal(str(value))
     return int(amount) if amount == amount.to_integral_value() else float(amount)
-
-
-@contextmanager
-def running_fake(**options: Any) -> Iterator[FakeGifq]:
-    fake = FakeGifq(**options)
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()

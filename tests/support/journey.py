@@ -41,10 +41,11 @@ def verify(view: Any, fake: FakeGifq, token: str, words: dict[str, Any] = EN) ->
 
 
 def choose_brand(view: Any, slug: str, words: dict[str, Any] = EN) -> None:
-    """Open the brand by its link (the slug is in the URL), then go on to the confirmation."""
+    """Open the brand by its link (the slug is in the URL), take the amount it offers first
+    (the largest that fits), then go on to the confirmation."""
     v = as_view(view)
     v.click_css(f'a[href$="/brands/{slug}"]')
-    v.click_css(f'a[href$="/brands/{slug}/confirm"]')
+    v.click_css(f'form[action$="/brands/{slug}/confirm"] button[type=submit]')
     v.click("button", words["confirm"])
 
 

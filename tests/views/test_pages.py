@@ -133,13 +133,26 @@ def test_the_brands_page_lists_eligible_brands_with_search_and_filters(
     )
 
 
-def test_ineligible_products_are_not_offered(journey, fake: FakeGifq) -> None:
-    # Kiosque Lumière sells only 10, 20 and 50 EUR cards: a 30 EUR payout cannot choose it.
+def test_a_brand_offers_the_denominations_that_fit_and_one_where_none_fits_says_so(
+    journey, fake: FakeGifq
+) -> None:
+    # Kiosque Lumière sells 10, 20 and 50 EUR cards: a 30 EUR payout can split into 10 or 20.
     recipient = journey(amount=30, currency="EUR")
     recipient.verify()
-    doc = recipient.get(recipient.flow + "/brands?q=kiosque").doc
-    assert "Kiosque" not in doc.find("main").text()
-    recipient.get(recipient.flow + "/brands/kiosque-lumiere", status=404)
+    brand = recipient.get(recipient.flow + "/brands/kiosque-lumiere").doc
+    radios = [i.attrs["value"] for i in brand.find_all("input", type="radio")]
+    assert radios == ["10.00", "20.00"]
+    # Grand Gallery sells only 75 and 150: it stays in the list and says why it cannot be had.
+    tiles = recipient.get(recipient.flow + "/brands?q=gallery").doc
+    assert "Cards from €75.00: more than you have left" in tiles.find("main").text()
+    page = recipient.get(recipient.flow + "/brands/grand-gallery").doc
+    assert "This brand has no amount that fits what is left of your gift." in page.text()
+    assert "you have €30.00 left" in page.text()
+    assert page.find("form", method="get") is None
+    sent_back = recipient.get(
+        recipient.flow + "/brands/grand-gallery/confirm?amount=75", status=303
+    )
+    assert sent_back.location.endswith("/brands/grand-gallery")
 
 
 def test_a_5000_brand_catalog_is_paged_and_stays_small(journey, fake: FakeGifq) -> None:
@@ -160,7 +173,7 @@ def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: 
     brand = recipient.get(recipient.flow + "/brands/northwind-books").doc
     assert brand.find("h1").text() == "Northwind Books"
     assert "How to use it" in brand.find("main").text() and "Terms" in brand.find("main").text()
-    confirm = recipient.get(recipient.flow + "/brands/northwind-books/confirm").doc
+    confirm = recipient.get(recipient.flow + "/brands/northwind-books/confirm?amount=50").doc
     assert "This choice is final" in confirm.find("main").text()
     assert confirm.find("button").text() == "Confirm and get my card"
 
@@ -203,11 +216,11 @@ def test_a_double_post_of_the_confirmation_makes_one_redemption(
     recipient = journey(token)
     recipient.verify()
     url = f"{recipient.flow}/brands/northwind-books/confirm"
-    csrf = recipient.get(url).csrf()
+    fields = recipient.get(url + "?amount=50").hidden_fields()
 
     def post(_: int) -> int:
         # Each thread a test client of its own: the four presses race in the app.
-        return Browser.flask(app).post(url, {"csrf": csrf}).status
+        return Browser.flask(app).post(url, fields).status
 
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(post, range(4))) == {303}
