@@ -259,10 +259,32 @@ class SeleniumView:
             element = find()
             if element is None:
                 return False
+            if self.frame is not None:
+                self._scroll_frame_to(element)
+                element = find()
+                if element is None:
+                    return False
             element.click()
             return True
 
         self._until(attempt, 10, f"nothing to click: {what}")
+
+    def _scroll_frame_to(self, element: Any) -> None:
+        """WebKitWebDriver scrolls an element into view within its own frame only, and a
+        cross-origin frame cannot scroll the page around it: an element in the frame but below
+        the top page's fold would be clicked off screen, and the click silently lost. So the
+        top page is scrolled to put the element in the middle of the window first."""
+        middle = self.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect(); return r.top + r.height / 2", element
+        )
+        self.driver.switch_to.default_content()
+        self.driver.execute_script(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+            " window.scrollBy(0, r.top + arguments[1] - innerHeight / 2)",
+            self.frame,
+            middle,
+        )
+        self._enter()
 
     def click(self, role: str, name: Name) -> None:
         self._click(lambda: self._first("role", role, name), f"{role} {name!r}")

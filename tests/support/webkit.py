@@ -19,11 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from tests.support.processes import (
     descendants,
     free_port,
+    missing_tool,
     spawn,
     stop_group,
     stop_group_or_process,
@@ -39,10 +38,7 @@ DESKTOP = (1280, 800)
 def _need(binary: str | None, what: str) -> str:
     if binary and os.access(binary, os.X_OK):
         return binary
-    reason = f"{what} is not installed (scripts/test.sh installs webkit2gtk-driver and xvfb)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(reason)
-    pytest.skip(reason)
+    missing_tool(f"{what} is not installed (scripts/test.sh installs webkit2gtk-driver and xvfb)")
 
 
 @contextmanager

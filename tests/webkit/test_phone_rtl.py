@@ -53,6 +53,16 @@ class StatePage:
     def locator(self, selector: str) -> _Field:
         return _Field(self.view, selector)
 
+    def route(self, url: str, handler: Any) -> None:
+        """Chromium answers the processing page's own refreshes with 204 so that it stays put
+        while checked; WebDriver cannot intercept requests, so here its pending timers (the
+        status polling) are cleared and its meta refresh is removed, to the same effect."""
+        self.view.evaluate(
+            "(() => { for (let id = setTimeout(() => {}); id > 0; id--) clearTimeout(id);"
+            " document.querySelectorAll('meta[http-equiv=refresh]').forEach(m => m.remove());"
+            " return true; })()"
+        )
+
     @contextmanager
     def expect_navigation(self) -> Iterator[_Navigation]:
         self.view.evaluate("(window.__before = true)")
