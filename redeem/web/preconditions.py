@@ -35,12 +35,13 @@ class Need(enum.Enum):
     FORM = "a POST from our own page with the CSRF token of its flow or link (else: 403/400)"
     UNVERIFIED = "the code is still to be checked (else: the brands page)"
     NO_REDEMPTION = "no redemption under way in this flow (else: the processing page)"
+    CURRENT_CHOICE = "a confirm form of the choice now open, not an earlier one (else: the cards)"
     BALANCE_LEFT = "something left to spend (else: the cards page, where the journey ends)"
     CAMPAIGN = "the campaign's branding is known (else: read GIFQ's payout once)"
 
 
-VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, BALANCE_LEFT, CAMPAIGN = Need
-ORDER = (VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, BALANCE_LEFT, CAMPAIGN)
+VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN = Need
+ORDER = (VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN)
 
 
 def go(step: Next | str, **values: Any) -> Response:
@@ -109,6 +110,11 @@ def _check(need: Need) -> Response | None:
         return go(Next.BRANDS)
     if need is NO_REDEMPTION and flow.current is not None:
         return go(Next.PROCESSING)  # a double click lands on the same redemption
+    if need is CURRENT_CHOICE and single("attempt") not in (None, str(flow.attempt)):
+        # A confirm page whose choice was already confirmed (back button, a late second
+        # click): it issued its card under its own reference; this one issues nothing.
+        flow.notice = "already_confirmed"
+        return go(Next.CARDS)
     if need is BALANCE_LEFT and flow.balance <= 0:
         return go(Next.CARDS)
     if need is CAMPAIGN and ctx.campaign is None:

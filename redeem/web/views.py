@@ -36,6 +36,7 @@ from redeem.web.layout import render_page
 from redeem.web.preconditions import (
     BALANCE_LEFT,
     CAMPAIGN,
+    CURRENT_CHOICE,
     FORM,
     NO_REDEMPTION,
     UNVERIFIED,
@@ -138,13 +139,7 @@ def resend() -> Page:
 @needs(VERIFIED, NO_REDEMPTION, BALANCE_LEFT, CAMPAIGN)
 def brands() -> Page:
     index = steps.catalog(gifq, campaigns, flow := _flow())
-    found = search_page(
-        index,
-        query=request.args.get("q") or "",
-        category=request.args.get("category") or "",
-        country=request.args.get("country") or "",
-        page=request.args.get("page"),
-    )
+    found = search_page(index, request.args)
     choices = functools.partial(choice_for, balance=flow.balance)
     return render_page(
         pages.BRANDS, index=index, notice=_take_notice(), choice_for=choices, **vars(found)
@@ -184,14 +179,9 @@ def confirm(slug: str) -> Page:
 
 
 @bp.post("/f/<flow_id>/brands/<slug>/confirm")
-@needs(VERIFIED, FORM, NO_REDEMPTION)
+@needs(VERIFIED, FORM, NO_REDEMPTION, CURRENT_CHOICE)
 def redeem(slug: str) -> Page:
     flow = _flow()
-    if (attempt := single("attempt")) is not None and attempt != str(flow.attempt):
-        # A confirm page whose choice was already confirmed (back button, a late second
-        # click): it issued its card under its own reference; this one issues nothing.
-        flow.notice = "already_confirmed"
-        return go(Next.CARDS)
     chosen, product = _chosen(slug)
     single("amount")
     form = amount_form(flow, product, request.form)
