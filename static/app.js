@@ -122,14 +122,16 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
-  // --- The card must not reappear from the back/forward cache. ---
-  if (data.step === "card") {
+  // --- The card (and its barcode, on the card and till pages) must not reappear from the
+  // back/forward cache. ---
+  var showsCard = data.step === "card" || data.step === "till";
+  if (showsCard) {
     window.addEventListener("pagehide", function () {
-      document.querySelectorAll(".card-fields").forEach(function (n) { n.remove(); });
+      document.querySelectorAll(".card-fields, .barcode, .till__fields").forEach(function (n) { n.remove(); });
     });
   }
   window.addEventListener("pageshow", function (event) {
-    if (event.persisted && data.step === "card") { window.location.reload(); }
+    if (event.persisted && showsCard) { window.location.reload(); }
   });
 
   // --- Resend countdown, rendered by the server, kept current here. ---

@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from redeem.fake_gifq import payouts
-from redeem.fake_gifq.brands import FIXED_BRANDS, SPLIT_BRANDS, seed_brands
+from redeem.fake_gifq.brands import BARCODE_BRANDS, FIXED_BRANDS, SPLIT_BRANDS, seed_brands
 from redeem.fake_gifq.store import (
     SANDBOX_FUNDS,
     Campaign,
@@ -45,6 +45,7 @@ BRANDED_EXTRAS = [
     "the-extraordinarily-long-named-emporium-of-curiosities",
 ]
 SPLIT_SLUGS = [row[0] for row in SPLIT_BRANDS]
+BARCODE_SLUGS = [row[0] for row in BARCODE_BRANDS]
 
 
 def campaign_id(key: str) -> str:
@@ -82,7 +83,7 @@ def _campaigns(store: Store) -> dict[str, Campaign]:
             "default_locale": "en",
             "embed_origins": list(dict.fromkeys([DEMO_EMBED_ORIGIN, *store.embed_origins])),
         },
-        brand_slugs=FIXED_SLUGS + BRANDED_EXTRAS + SPLIT_SLUGS,
+        brand_slugs=FIXED_SLUGS + BRANDED_EXTRAS + SPLIT_SLUGS + BARCODE_SLUGS,
     )
     paused = Campaign(
         id=campaign_id("paused"),
@@ -155,6 +156,21 @@ DEMO = [
         "branded",
         RecipientSpec("carl@example.com", Decimal(25), "USD", "Carl"),
     ),
+    # Barcodes at the till: the branded campaign has a brand for each format; this one's
+    # card is already issued (Metro Pharmacy: its till scans a number that is not the code).
+    (
+        "barcodes",
+        "EUR 50, barcodes at the till: Lantern Grocer, Metro Pharmacy, Kite Coffee, "
+        "Parcel Point, Aurora Cinemas, Bolt Hardware",
+        "branded",
+        RecipientSpec("tilly@example.com", Decimal(50), "EUR", "Tilly"),
+    ),
+    (
+        "barcode-completed",
+        "EUR 50, already redeemed (Metro Pharmacy, with a barcode)",
+        "branded",
+        RecipientSpec("tomas@example.com", Decimal(50), "EUR", "Tomás"),
+    ),
     # Splitting a balance: no single denomination is 60, so it takes two cards or more.
     (
         "split",
@@ -202,6 +218,8 @@ def _shape(store: Store, scenario: str, token: str) -> None:
         payout.cancelled_at = now
     elif scenario == "completed":
         _issued(store, payout, "rd_demo_completed", "p_northwind-books-de-eur", payout.amount)
+    elif scenario == "barcode-completed":
+        _issued(store, payout, "rd_demo_barcode", "p_metro-pharmacy-de-eur", payout.amount)
     elif scenario == "split-started":
         _issued(store, payout, "rd_demo_split_first", "p_harbour-market-de-eur", Decimal(25))
 

@@ -58,7 +58,9 @@ class Flow:
     verification_expires_at: float = 0.0
     locale: str | None = None
     embedded: bool = False
-    binding: str | None = None  # the value of the optional partitioned cookie, when set
+    # "<bound|unbound>:<keyed hash of the binding cookie>" (redeem/security/binding.py)
+    binding: str | None = None
+    card_until: float = 0.0  # without cookies: until when the card may be shown again
     # Every redemption this flow asked for, oldest first: a split balance holds several.
     issued: list[Issued] = field(default_factory=list)
     notice: str | None = None  # a one-time message for the next page (e.g. fulfilment failed)

@@ -43,6 +43,7 @@ NOT_FOUND = Page("errors/not-found.html", 404, "not_found")
 METHOD_NOT_ALLOWED = Page("errors/not-found.html", 405, "not_found")
 FLOW_EXPIRED = Page("errors/flow-expired.html", 400, "flow_expired")  # a form that no longer fits
 FLOW_GONE = Page("errors/flow-expired.html", 410, "flow_expired")  # a flow id we do not know
+FRESH_CODE = Page("errors/fresh-code.html", 403, "fresh_code")  # not this flow's browser
 FORBIDDEN = Page("errors/forbidden.html", 403, "forbidden")
 TOO_LARGE = Page("errors/too-large.html", 413, "too_large")
 RATE_LIMITED = Page("errors/rate-limited.html", 429, "rate_limited")

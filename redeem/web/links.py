@@ -55,7 +55,15 @@ def switch_url(locale: str) -> str:
 
 
 def new_tab_url() -> str:
-    """Where "Open in a new tab" goes: this same step, top-level, without `embed=1`."""
+    """Where "Open in a new tab" goes: this same step, top-level, without `embed=1`.
+
+    A flow's pages send the new tab to the landing page instead: the flow is bound to the
+    frame's (partitioned) cookie, and its URL must never act as a bearer link in a top-level
+    window (issue 12, item 1). The recipient asks for a new code there.
+    """
+    flow = current().flow
+    if flow is not None:
+        return url_for("redeem.landing", token=flow.token)
     path = _this_page()
     if path is None:
         return "/"

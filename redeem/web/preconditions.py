@@ -16,14 +16,17 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from flask import abort, redirect, request, url_for
+from flask import abort, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from redeem.extensions import flows, gifq
+from redeem.journey.pages import FRESH_CODE
 from redeem.journey.rules import Next, is_verified
 from redeem.journey.steps import read_payout
+from redeem.security import binding
 from redeem.security.csrf import check_flow_token, check_start_token
 from redeem.security.origin import is_same_origin_post
+from redeem.web.layout import render_page
 from redeem.web.request_context import add_payout, current, passed_checks
 
 P = ParamSpec("P")
@@ -31,6 +34,7 @@ R = TypeVar("R")
 
 
 class Need(enum.Enum):
+    BOUND = "the browser that holds the flow's cookie, or (cookie-less) the card's short window"
     VERIFIED = "the code was checked, within GIFQ's verification time (else: the code page)"
     FORM = "a POST from our own page with the CSRF token of its flow or link (else: 403/400)"
     UNVERIFIED = "the code is still to be checked (else: the brands page)"
@@ -40,8 +44,10 @@ class Need(enum.Enum):
     CAMPAIGN = "the campaign's branding is known (else: read GIFQ's payout once)"
 
 
-VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN = Need
-ORDER = (VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN)
+BOUND, VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN = Need
+ORDER = (BOUND, VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN)
+# Pages that show card details: without a binding cookie, only within the card's short window.
+CARD_PAGES = frozenset({"redeem.card", "redeem.cards"})
 
 
 def go(step: Next | str, **values: Any) -> Response:
@@ -55,8 +61,10 @@ def needs(*wanted: Need) -> Callable[[Callable[P, R]], Callable[P, R | Response]
     def decorate(view: Callable[P, R]) -> Callable[P, R | Response]:
         @functools.wraps(view)
         def checked(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+            # Every flow page needs its browser (issue 12, item 1): declared here, once.
+            bound = {BOUND} if current().flow is not None else set()
             for need in ORDER:
-                if need in wanted and (refused := _check(need)) is not None:
+                if need in {*wanted, *bound} and (refused := _check(need)) is not None:
                     save_flow()
                     return refused
             answer = view(*args, **kwargs)
@@ -103,6 +111,12 @@ def _check(need: Need) -> Response | None:
         passed_checks()
         return None
     assert flow is not None, f"{need.name} is a need of flow pages only"
+    if need is BOUND:
+        why = binding.refusal(flow, request, card=request.endpoint in CARD_PAGES)
+        if why is None:
+            return None
+        html, status = render_page(FRESH_CODE, reason=why)
+        return make_response(html, status)
     if need is VERIFIED and not is_verified(flow):
         flow.verified, flow.notice = False, "verify_again"
         return go(Next.CODE)

@@ -27,6 +27,7 @@ from redeem.journey import pages, steps
 from redeem.journey.catalog import search_page
 from redeem.journey.rules import Next, refresh
 from redeem.ops.metrics import record_step
+from redeem.security import binding
 from redeem.security.keyed_hashes import keyed
 from redeem.split.journey import cards
 from redeem.split.rules import choice_for
@@ -84,9 +85,12 @@ def start(token: str) -> Page:
         embedded=single("embed") == "1" or ctx.embedded,
     )
     refresh(flow, payout)
+    cookie = binding.offer(flow)  # the flow will belong to this browser (issue 12, item 1)
     steps.send_code(gifq, flow)
     flows.save(flow)
-    return redirect(url_for("redeem.code", flow_id=flow.id), code=303)
+    response = redirect(url_for("redeem.code", flow_id=flow.id), code=303)
+    binding.set_cookie(response, flow, cookie, framed=ctx.embedded)
+    return response
 
 
 # --- the one-time code --------------------------------------------------------------------

@@ -180,6 +180,8 @@ EXPECTED_DEMO_STATUS = {
     "cancelled": "cancelled",
     "split": "pending",
     "split-started": "pending",
+    "barcodes": "pending",
+    "barcode-completed": "completed",
 }
 
 

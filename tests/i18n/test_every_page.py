@@ -184,6 +184,8 @@ DIRECT = {
     "rate_limited": (states.RATE_LIMITED, {"retry_after": 30}),
     "rate_limited_unknown": (states.RATE_LIMITED, {"retry_after": None}),
     "server_error": (states.SERVER_ERROR, {}),
+    "fresh_code_browser": (states.FRESH_CODE, {"reason": "browser"}),
+    "fresh_code_window": (states.FRESH_CODE, {"reason": "window"}),
     **{page.step: (page, {}) for _, page in states.BY_ERROR},
 }
 JOURNEY = [name for name in vars(States) if not name.startswith("_")]

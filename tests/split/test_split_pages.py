@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.support.driver import Browser
+from tests.support.cookies import same_browser
 from tests.support.fake import FakeGifq
 
 
@@ -154,7 +154,8 @@ def test_a_double_post_of_each_confirm_makes_exactly_two_redemptions(sixty, app,
         fields = recipient.get(f"{url}?amount={amount}").hidden_fields()
 
         def post(_: int, url: str = url, fields: dict = fields) -> int:
-            return Browser.flask(app).post(url, fields).status
+            # Another tab of the recipient's browser: the flow is bound to it.
+            return same_browser(app, recipient.browser).post(url, fields).status
 
         with ThreadPoolExecutor(4) as pool:
             assert set(pool.map(post, range(4))) == {303}

@@ -15,7 +15,8 @@ It starts ``python -m redeem.fake_gifq --port 0`` and reads the two lines the fa
 
 Campaigns are named by key ("plain", "branded", "paused", "draft") or by id; demo payouts
 by scenario ("pending", "pending-plain", "pending-gbp", "pending-de", "paused-campaign",
-"completed", "expired", "cancelled", "split", "split-started"). See docs/gifq-contract.md
+"completed", "expired", "cancelled", "split", "split-started", "barcodes",
+"barcode-completed"). See docs/gifq-contract.md
 for the seed.
 """
 

@@ -296,7 +296,21 @@ class SeleniumView:
         from selenium.webdriver.common.keys import Keys
 
         element.clear()
-        element.send_keys(value + (Keys.ENTER if enter else ""))
+        if not enter:
+            element.send_keys(value)
+            return
+        # Enter submits the form. Wait for the page that answers, as Playwright does: a next
+        # step whose target is on both pages could otherwise act on the old one and be
+        # overtaken by the navigation.
+        self.driver.execute_script("window.__replaced = false")
+        element.send_keys(value + Keys.ENTER)
+        self._until(
+            lambda: self.driver.execute_script(
+                "return window.__replaced === undefined && document.readyState === 'complete'"
+            ),
+            15,
+            "Enter did not bring a new page",
+        )
 
     def fill(self, label: Name, value: str) -> None:
         element = self._until(

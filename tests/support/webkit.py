@@ -64,7 +64,11 @@ def xvfb() -> Iterator[str]:
 
 @contextmanager
 def webkit(
-    display: str, *, cookies: str = "no-third-party", features: tuple[str, ...] = ()
+    display: str,
+    *,
+    cookies: str = "no-third-party",
+    features: tuple[str, ...] = (),
+    javascript: bool = True,
 ) -> Iterator[SeleniumView]:
     """A fresh MiniBrowser (its own profile: no cookies, no cache) under WebKitWebDriver.
 
@@ -84,6 +88,7 @@ def webkit(
         # The only way to a viewport narrower than MiniBrowser's toolbar is a popup window.
         "--javascript-can-open-windows-automatically=true",
         *(f"--features={f}" for f in features),
+        *([] if javascript else ["--enable-javascript=false"]),
     ):
         options.add_argument(argument)
     profile = tempfile.mkdtemp(prefix="webkit-")

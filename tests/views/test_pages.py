@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support.driver import Browser
+from tests.support.cookies import same_browser
 from tests.support.fake import FakeGifq
 
 
@@ -219,8 +219,9 @@ def test_a_double_post_of_the_confirmation_makes_one_redemption(
     fields = recipient.get(url + "?amount=50").hidden_fields()
 
     def post(_: int) -> int:
-        # Each thread a test client of its own: the four presses race in the app.
-        return Browser.flask(app).post(url, fields).status
+        # Each thread a test client of its own (another tab of the recipient's browser: the
+        # flow is bound to it): the four presses race in the app.
+        return same_browser(app, recipient.browser).post(url, fields).status
 
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(post, range(4))) == {303}

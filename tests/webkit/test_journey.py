@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.support.fake import FIELD_SETS, FakeGifq
@@ -97,3 +99,18 @@ def test_back_after_leaving_the_card_brings_a_fresh_page_not_the_cached_one(
     wk.expect_text("main", values["code"])
     assert wk.evaluate("window.oldDocument === undefined")
     assert card_values(wk) == values
+
+
+def test_the_whole_journey_works_without_javascript(
+    open_webkit: Callable[..., SeleniumView], fake: FakeGifq, live_app
+) -> None:
+    # Plain form posts and the processing page's <meta http-equiv=refresh>, in WebKit.
+    wk = open_webkit(javascript=False)
+    token, _ = fake.create_payout()
+    wk.open(f"{live_app.url}/r/{token}")
+    verify(wk, fake, token)
+    search_to(wk, "slow")
+    choose_brand(wk, "slow-cinema")
+    wk.expect_heading("Your gift card", timeout=30)
+    assert wk.count("button[data-copy]") == 0  # no script ran: they stay hidden
+    assert card_values(wk) == issued_details(fake, token)
