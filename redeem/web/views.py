@@ -68,7 +68,8 @@ def _load(endpoint: str | None, values: dict[str, Any] | None) -> None:
         campaign = campaigns.campaign(flow.campaign_id)
         if campaign is not None:
             use_campaign(campaign)
-        _check_binding(flow, card=endpoint == "redeem.card")
+        # The pages that show card details: without a cookie, only in the card's short window.
+        _check_binding(flow, card=endpoint in ("redeem.card", "redeem.cards"))
 
 
 def _check_binding(flow: Flow, *, card: bool) -> None:
