@@ -23,7 +23,8 @@ command -v java >/dev/null 2>&1 || need_norec+=(default-jre-headless)  # vnu, th
 command -v npm >/dev/null 2>&1 || need_norec+=(nodejs npm)
 # The WebKit layer (tests/webkit): WebKitGTK's WebDriver and MiniBrowser, a virtual X server
 # for it, and xclip to read what a copy button put on the X clipboard.
-[ -x /usr/bin/WebKitWebDriver ] || need_norec+=(webkit2gtk-driver)
+# (Mesa's software GL, which WebKitGTK only recommends, draws its pages on Xvfb.)
+[ -x /usr/bin/WebKitWebDriver ] || need_norec+=(webkit2gtk-driver libgl1-mesa-dri)
 command -v Xvfb >/dev/null 2>&1 || need_norec+=(xvfb)
 command -v xclip >/dev/null 2>&1 || need_norec+=(xclip)
 if [ "${#need[@]}" -gt 0 ]; then apt_install "${need[@]}"; fi

@@ -93,7 +93,7 @@ def test_every_step_of_a_bound_flow_refuses_a_browser_without_its_cookie(proxied
     replay_everything(app, client, [f"{flow}/processing", f"{flow}/status"], fake, token)
     card = visit.wait_for_card()
     assert card.status == 200
-    replay_everything(app, client, [f"{flow}/card"], fake, token)
+    replay_everything(app, client, [f"{flow}/card", f"{flow}/cards"], fake, token)
     assert len(fake.payouts_for(token)["redemptions"]) == 1
     # The recipient's own browser still sees the card later on.
     assert visit.get(f"{flow}/card").status == 200
@@ -132,8 +132,9 @@ def test_a_browser_that_keeps_no_cookie_completes_and_sees_its_card_for_a_few_mi
     assert visit.get(url).status == 200  # again, inside the window
     later = binding.time.time() + binding.CARD_WINDOW + 1
     monkeypatch.setattr(binding.time, "time", lambda: later)
-    assert_refused(client.get(url, headers=RECIPIENT_IP))
-    assert_refused(attacker(proxied).get(url, headers=ATTACKER_IP))
+    for page in (url, f"{visit.flow}/cards"):  # every page that shows card details
+        assert_refused(client.get(page, headers=RECIPIENT_IP))
+        assert_refused(attacker(proxied).get(page, headers=ATTACKER_IP))
 
 
 def test_open_in_a_new_tab_never_carries_a_flow_into_the_top_level_window(proxied, fake):
