@@ -19,6 +19,7 @@ from werkzeug.local import LocalProxy
 
 from redeem.flow_store.store import FlowStore
 from redeem.gifq.client import GifqClient
+from redeem.gifq.logos import Logos
 from redeem.journey.campaigns import CampaignCache
 from redeem.security.keyed_hashes import KeyedHashes
 from redeem.security.limits import client_ip
@@ -37,11 +38,13 @@ class AppState:
     campaigns: CampaignCache
     hashes: KeyedHashes
     wallet: wallet_settings.WalletSettings  # which wallets are on: docs/wallet.md
+    logos: Logos  # brand logos for wallet passes, fetched once
 
     def clear_caches(self) -> None:
         """Forget what this app remembers of GIFQ (payouts, campaigns); flows stay."""
         self.gifq.cache.clear()
         self.campaigns.clear()
+        self.logos.clear()
 
 
 def init_app(app: Flask) -> AppState:
@@ -62,6 +65,7 @@ def init_app(app: Flask) -> AppState:
         campaigns=CampaignCache(),
         hashes=hashes,
         wallet=wallet_settings.from_env(app.config),
+        logos=Logos(),
     )
     app.extensions[KEY] = state
     return state
