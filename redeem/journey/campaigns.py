@@ -103,15 +103,9 @@ def _link_slot(token_key: str | None) -> str | None:
 
 
 class CampaignCache:
-    def __init__(
-        self,
-        recent_size: int = RECENT_SIZE,
-        recent_seconds: float = RECENT_SECONDS,
-        seen_size: int = SEEN_SIZE,
-        seen_seconds: float = SEEN_SECONDS,
-    ) -> None:
-        self._recent = _Recent(recent_size, recent_seconds)
-        self._seen = _Seen(seen_size, seen_seconds)
+    def __init__(self) -> None:
+        self._recent = _Recent(RECENT_SIZE, RECENT_SECONDS)
+        self._seen = _Seen(SEEN_SIZE, SEEN_SECONDS)
 
     def remember_payout(self, payout: Payout) -> None:
         """Keep the payout's campaign and its eligible catalog for later pages of the journey."""

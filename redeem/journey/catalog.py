@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from redeem.gifq.models import Brand, Product
@@ -36,3 +38,36 @@ class CatalogIndex:
             and (not category or category in b.categories)
             and (not country or p.country == country)
         ]
+
+
+BRANDS_PER_PAGE = 24
+
+
+@dataclass(frozen=True)
+class BrandPage:
+    """One page of a brand search, as the brands page shows it."""
+
+    query: str
+    category: str
+    country: str
+    shown: list[tuple[Brand, Product]]
+    total: int
+    page_no: int
+    pages: int
+
+
+def search_page(
+    index: CatalogIndex, args: Mapping[str, str], per_page: int = BRANDS_PER_PAGE
+) -> BrandPage:
+    """The brands page's query (q, category, country, page), cut to size; the matching brands
+    and the page asked for, clamped to range."""
+    query, category = (args.get("q") or "")[:100], (args.get("category") or "")[:50]
+    country = (args.get("country") or "")[:2]
+    found = index.search(query, category, country)
+    pages = max(1, math.ceil(len(found) / per_page))
+    try:
+        page_no = min(max(1, int(args.get("page") or "1")), pages)
+    except ValueError:
+        page_no = 1
+    shown = found[(page_no - 1) * per_page : page_no * per_page]
+    return BrandPage(query, category, country, shown, len(found), page_no, pages)

@@ -7,15 +7,11 @@ unverified flow's pages, probes) gets the open lane, which fails fast when it is
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from collections.abc import Callable
+
+from flask import Flask, request
 
 from redeem.gifq.budget import OPEN, RESERVED, use_lane
-
-
-def choose_lane() -> None:
-    flow = g.get("flow")
-    verified = flow is not None and bool(getattr(flow, "verified", False))
-    use_lane(RESERVED if request.method == "POST" or verified else OPEN)
 
 
 def reset_lane(exc: BaseException | None = None) -> None:
@@ -23,7 +19,12 @@ def reset_lane(exc: BaseException | None = None) -> None:
     use_lane(RESERVED)
 
 
-def register_lanes(app: Flask) -> None:
-    # before_request runs after the URL value preprocessors, so a named flow is loaded here.
+def register_lanes(app: Flask, *, verified: Callable[[], bool]) -> None:
+    """``verified``: whether this request belongs to a verified flow (the app's request
+    context says; before_request runs after the URL value preprocessors that load it)."""
+
+    def choose_lane() -> None:
+        use_lane(RESERVED if request.method == "POST" or verified() else OPEN)
+
     app.before_request(choose_lane)
     app.teardown_request(reset_lane)

@@ -1,4 +1,4 @@
-"""The recipient's pages. Endpoints are named for pages: redeem.landing, redeem.code, ..."""
+"""The recipient's pages over HTTP; endpoints are named for pages: redeem.landing, ..."""
 
 from redeem.web import home, views  # noqa: F401  (routes register on import)
 from redeem.web.blueprint import bp

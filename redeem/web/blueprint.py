@@ -4,4 +4,8 @@ Its own module, so the views import it without importing the package that import
 
 from flask import Blueprint
 
+from redeem.web.request_context import load
+
 bp = Blueprint("redeem", __name__)
+# Before any limit, precondition or view: what the URL names (redeem/web/request_context.py).
+bp.url_value_preprocessor(load)

@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import g, request, url_for
+from flask import request, url_for
 from werkzeug.routing import BuildError
+
+from redeem.web.request_context import current
 
 
 def _this_page() -> str | None:
@@ -23,7 +25,7 @@ def _this_page() -> str | None:
         return None
     values: dict[str, Any] = dict(request.view_args or {})
     if "flow_id" in rule.arguments:
-        flow = g.get("flow")
+        flow = current().flow
         if flow is None:
             return None
         values["flow_id"] = flow.id  # the flow's current id (it rotates at verification)
@@ -41,7 +43,7 @@ def _query(drop: tuple[str, ...]) -> list[tuple[str, str]]:
 
 def switch_url(locale: str) -> str:
     """The same step in another language; GET pages keep their query."""
-    flow = g.get("flow")
+    flow = current().flow
     if request.method != "GET" and flow is not None:
         # A form that came back with errors: the GET page of the step the flow is at.
         step = "redeem.brands" if flow.verified else "redeem.code"
@@ -59,7 +61,7 @@ def new_tab_url() -> str:
     frame's (partitioned) cookie, and its URL must never act as a bearer link in a top-level
     window (issue 12, item 1). The recipient asks for a new code there.
     """
-    flow = g.get("flow")
+    flow = current().flow
     if flow is not None:
         return url_for("redeem.landing", token=flow.token)
     path = _this_page()

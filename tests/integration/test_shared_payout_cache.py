@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from redeem.gifq.cache import SharedPayoutCache
+from redeem.gifq.shared_cache import SharedPayoutCache
 from tests.support.gifq_mock import (
     TOKEN,
     VT,

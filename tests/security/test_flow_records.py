@@ -31,7 +31,7 @@ def test_redis_keys_never_hold_a_flow_id(redis_url):
     flows = FlowStore.from_config({"REDIS_URL": redis_url, "SECRET_KEY": "s" * 64})
     flow = flows.create(token="t" * 43, token_key="k", campaign_id="c")
     old = flow.id
-    flows.rotate(flow)
+    flows.save(flow, replaces=flow.rotate_id())
     keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("*")]
     assert keys, "nothing was stored"
     assert not [k for k in keys if flow.id in k or old in k], keys
