@@ -145,7 +145,7 @@ def test_the_google_link_carries_the_issued_card_signed_by_the_service_account(
 
 
 def test_the_pass_is_never_served_to_another_browser(wallet_app: Any, fake: FakeGifq) -> None:
-    journey, page, _ = card_of(wallet_app, fake)
+    _, page, _ = card_of(wallet_app, fake)
     stranger = Browser.flask(wallet_app.test_client())
     answer = stranger.get(wallet_links(page)["apple"], status=None)
     assert answer.status == 403
