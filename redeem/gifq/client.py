@@ -31,7 +31,7 @@ from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker
 from redeem.gifq.budget import OPEN as OPEN_LANE
 from redeem.gifq.budget import Budget, current_lane, make_budget
-from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets
+from redeem.gifq.cache import CachedPayout, Fetched, PayoutCache, carries_secrets
 from redeem.gifq.calls import Answer, Call, Calls, Observer
 from redeem.gifq.errors import ContractError, GifqTimeout, PayoutNotFound, RateLimited, error_for
 from redeem.gifq.misses import TokenMemory
@@ -174,7 +174,9 @@ class GifqClient:
         )
         if answer.status == 304 and cached is not None and cached.etag:
             etag = answer.headers.get("etag") or cached.etag
-            self.cache.store(key, etag, cached.payout, secret=cached.secret, generation=generation)
+            self.cache.store(
+                key, Fetched(etag, cached.payout, cached.secret), generation=generation
+            )
             return cached.payout
         if answer.status != 200:
             if answer.status == 404:
@@ -189,7 +191,9 @@ class GifqClient:
             # Fail closed: details must only ever come back to a verified request.
             raise ContractError("card details without verification")
         etag = answer.headers.get("etag")
-        self.cache.store(key, etag, payout, secret=secret, generation=generation, body=answer.body)
+        self.cache.store(
+            key, Fetched(etag, payout, secret), generation=generation, body=answer.body
+        )
         return payout
 
     def _screen_unknown(self, token_mac: str, cached: bool) -> None:
