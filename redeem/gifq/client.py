@@ -209,13 +209,15 @@ class GifqClient:
             raise RateLimited(wait)
 
     def send_code(self, token: str) -> models.CodeSent:
-        answer = self._post("send_code", SEND_CODE_PATH, token, {})
+        answer = self._post("send_code", SEND_CODE_PATH, token, {}, changes_payout=False)
         if answer.status not in (200, 201, 202):
             self._fail("send_code", answer)
         return parse_code_sent(self._json(answer))
 
     def confirm_code(self, token: str, *, code: str) -> models.VerificationGrant:
-        answer = self._post("confirm_code", CONFIRM_CODE_PATH, token, {"code": code})
+        answer = self._post(
+            "confirm_code", CONFIRM_CODE_PATH, token, {"code": code}, changes_payout=False
+        )
         if answer.status not in (200, 201):
             self._fail("confirm_code", answer)
         return parse_grant(self._json(answer))
@@ -293,7 +295,10 @@ class GifqClient:
             )
         finally:
             # Whatever happened, the payout may have changed: the next read goes to GIFQ.
-            self.cache.invalidate(token_mac)
+            # Sending and checking a code change only its verification times, which no page
+            # reads from the payout: the landing's copy stays good for the next steps.
+            if kw.get("changes_payout", True):
+                self.cache.invalidate(token_mac)
 
     def _fail(self, endpoint: str, answer: Answer) -> NoReturn:
         raise error_for(endpoint, answer.status, answer.body, answer.headers.get("retry-after"))

@@ -147,5 +147,5 @@ def _check(need: Need) -> Response | None:
     if need is BALANCE_LEFT and flow.balance <= 0:
         return go(Next.CARDS)
     if need is CAMPAIGN and ctx.campaign is None:
-        add_payout(read_payout(gifq, flow))
+        add_payout(read_payout(gifq, flow, landing_copy=True))
     return None

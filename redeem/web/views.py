@@ -212,7 +212,7 @@ def _chosen(slug: str) -> tuple[Brand, Product]:
 @bp.get("/f/<flow_id>/processing")
 @needs(VERIFIED)
 def processing() -> Page | tuple[str, int, dict[str, str]]:
-    waiting = steps.wait_for_card(gifq, the_flow())
+    waiting = steps.wait_for_card(gifq, campaigns, the_flow())
     if waiting.payout is not None:
         add_payout(waiting.payout)
     if waiting.next is not Next.PROCESSING:
