@@ -30,7 +30,7 @@ GIFQ_DEFAULTS: dict[str, float | int] = {
     # The budget's lanes (redeem/gifq/budget.py): the share landing lookups may never use,
     # and how long one landing lookup per process may wait for a slot.
     "GIFQ_BUDGET_RESERVED_SHARE": 1 / 3,
-    "GIFQ_BUDGET_OPEN_WAIT": 1.0,
+    "GIFQ_BUDGET_OPEN_WAIT": 2.0,
     # GIFQ 404s per minute, all addresses together, before unconfirmed links get "busy".
     "GIFQ_UNKNOWN_TOKENS_PER_MINUTE": 60,
     # A 5,000-brand campaign's payout is about 3 MB of JSON: 8 MB leaves room to grow.

@@ -15,11 +15,16 @@ Lanes (issue 12, item 2): anyone on the internet can ask for landing pages, so a
 must not starve recipients who are further along. Every call runs in one of two lanes:
 - ``RESERVED``: verified flows and the POSTs that move a journey forward. They may use the
   whole budget and queue for a slot while their deadline allows;
-- ``OPEN``: landing-page lookups. They may only use the budget less a reserved share
-  (``GIFQ_BUDGET_RESERVED_SHARE``, a third by default) and wait at most ``open_wait``
-  (one window, a second: enough that visitors arriving one after another never see "busy"),
-  one caller per process at a time; any other gets the branded "busy" page at once. A
-  flood then only starves landing pages, and never holds worker threads.
+- ``OPEN``: landing-page lookups. They never take the reserved share
+  (``GIFQ_BUDGET_RESERVED_SHARE``, a third by default, 3 of 9) while the reserved lane is
+  not using it, but they may use whatever the reserved lane leaves: with r reserved sends in
+  the window, the open lane may fill min(budget - share, budget - r). (Before, it was capped
+  at budget - share for both lanes together, so a burst of real recipients, whose code
+  sends fill the reserved lane, left their own landings one slot a second.) At most
+  ``OPEN_WAITERS`` (4) landing lookups per process wait, each at most ``open_wait``
+  (``GIFQ_BUDGET_OPEN_WAIT``, 2 s): a burst of genuine recipients is absorbed by short
+  queueing; any more at once is a flood and gets the branded "busy" page at once, so a
+  flood only starves landing pages and never holds more than 4 worker threads.
 The lane is chosen per request (``use_lane``, from redeem/security/lanes.py) and read here
 from a context variable, so the client's methods keep their signatures.
 """
@@ -47,8 +52,8 @@ Sleep = Callable[[float], None]
 OPEN = "open"
 RESERVED = "reserved"
 DEFAULT_RESERVED_SHARE = 1 / 3
-DEFAULT_OPEN_WAIT = 1.0
-OPEN_WAITERS = 1  # landing lookups per process that may queue for a slot at one time
+DEFAULT_OPEN_WAIT = 2.0
+OPEN_WAITERS = 4  # landing lookups per process that may queue for a slot at one time
 
 # Outside a request (workers' own calls, tests of the client) a call is in the reserved lane.
 _lane: ContextVar[str] = ContextVar("gifq_budget_lane", default=RESERVED)
@@ -92,29 +97,32 @@ class _Waiting:
     ) -> None:
         self.limit = per_second
         self.open_limit = open_slots(per_second, reserved_share)
+        self.reserved_slots = per_second - self.open_limit
         self.open_wait = open_wait
         self._open_lock = threading.Lock()
         self._open_waiters = 0
         self.window = window
         self.sleep = sleep
 
-    def try_acquire(self, limit: int | None = None) -> float:
-        """Take a slot and return 0, or return how many seconds until one frees up.
+    def try_acquire(self, lane: str = RESERVED) -> float:
+        """Take a slot for ``lane`` and return 0, or return how many seconds until one may
+        free up (at least until the oldest send leaves the window).
 
-        ``limit``: how many sends in the window this caller may find (its lane's share).
+        The reserved lane may take any slot. The open lane may not take the reserved
+        share's unused slots: it goes only if open + max(reserved, share) < budget.
         """
         raise NotImplementedError
 
     def acquire(self, timeout: float) -> None:
         if current_lane() != OPEN:
-            self._wait(self.limit, timeout)
+            self._wait(RESERVED, timeout)
             return
-        wait = self.try_acquire(self.open_limit)
+        wait = self.try_acquire(OPEN)
         if wait <= 0:
             return
-        # One landing lookup per process may wait its turn (visitors arriving one after
-        # another never see "busy"); any more at once is a crowd or a flood, refused now
-        # rather than left holding a worker thread.
+        # A few landing lookups per process may wait their turn (a burst of recipients
+        # opening their links is absorbed); any more at once is a flood, refused now rather
+        # than left holding a worker thread.
         with self._open_lock:
             queued = self._open_waiters >= OPEN_WAITERS
             if not queued:
@@ -122,15 +130,15 @@ class _Waiting:
         if queued:
             raise RateLimited(wait)
         try:
-            self._wait(self.open_limit, min(timeout, self.open_wait))
+            self._wait(OPEN, min(timeout, self.open_wait))
         finally:
             with self._open_lock:
                 self._open_waiters -= 1
 
-    def _wait(self, limit: int, timeout: float) -> None:
+    def _wait(self, lane: str, timeout: float) -> None:
         started = self.clock()
         while True:
-            wait = self.try_acquire(limit)
+            wait = self.try_acquire(lane)
             if wait <= 0:
                 return
             if self.clock() - started + wait > timeout:
@@ -156,25 +164,35 @@ class LocalBudget(_Waiting):
             raise ValueError("per_second must be at least 1; use Unlimited to switch it off")
         super().__init__(per_second, window, sleep, reserved_share, open_wait)
         self.clock = clock
-        self._sent: deque[float] = deque()
+        self._sent: deque[tuple[float, str]] = deque()
+        self._reserved = 0  # reserved sends in ``_sent``
         self._lock = threading.Lock()
 
-    def try_acquire(self, limit: int | None = None) -> float:
-        limit = self.limit if limit is None else limit
+    def try_acquire(self, lane: str = RESERVED) -> float:
         with self._lock:
             now = self.clock()
-            while self._sent and self._sent[0] <= now - self.window:
-                self._sent.popleft()
-            if len(self._sent) < limit:
-                self._sent.append(now)
+            while self._sent and self._sent[0][0] <= now - self.window:
+                if self._sent.popleft()[1] == RESERVED:
+                    self._reserved -= 1
+            total = len(self._sent)
+            if lane == OPEN:
+                # Unused reserved slots stay free for the reserved lane.
+                total += max(0, self.reserved_slots - self._reserved)
+            if total < self.limit:
+                self._sent.append((now, lane))
+                if lane == RESERVED:
+                    self._reserved += 1
                 return 0.0
-            # The slot this caller waits for: the one that brings the log under its limit.
-            return self._sent[len(self._sent) - limit] + self.window - now
+            if lane == RESERVED:
+                # The slot this caller waits for: the one that brings the log under the budget.
+                return self._sent[len(self._sent) - self.limit][0] + self.window - now
+            return self._sent[0][0] + self.window - now
 
 
-# KEYS[1]: the sorted set of sends. ARGV: limit, window in microseconds, a unique member,
-# and "now" in microseconds (empty: use Redis's clock, which every instance shares).
-# Returns 0 when a slot was taken, else the microseconds until the oldest send leaves.
+# KEYS[1]: the sorted set of sends, KEYS[2]: the reserved lane's sends. ARGV: limit, window
+# in microseconds, a unique member, "now" in microseconds (empty: use Redis's clock, which
+# every instance shares), the lane ("reserved"/"open") and the reserved share in slots.
+# Returns 0 when a slot was taken, else the microseconds until a slot may free up.
 _SLIDING_LOG = """
 local now
 if ARGV[4] ~= '' then
@@ -185,14 +203,29 @@ else
 end
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local reserved_lane = ARGV[5] == 'reserved'
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < limit then
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+local total = count
+if not reserved_lane then
+  total = total + math.max(0, tonumber(ARGV[6]) - redis.call('ZCARD', KEYS[2]))
+end
+if total < limit then
+  local ttl = math.ceil(window / 1000) + 1000
   redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  if reserved_lane then
+    redis.call('ZADD', KEYS[2], now, ARGV[3])
+    redis.call('PEXPIRE', KEYS[2], ttl)
+  end
   return 0
 end
-local count = redis.call('ZCARD', KEYS[1])
-local oldest = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+local index = 0
+if reserved_lane then
+  index = count - limit
+end
+local oldest = redis.call('ZRANGE', KEYS[1], index, index, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now)
 """
 
@@ -238,22 +271,26 @@ class RedisBudget(_Waiting):
             counter = self._counter
         return f"{os.getpid()}:{counter}:{random.getrandbits(32):08x}"
 
-    def try_acquire(self, limit: int | None = None) -> float:
+    def try_acquire(self, lane: str = RESERVED) -> float:
         import redis
 
-        limit = self.limit if limit is None else limit
         now = "" if self._redis_clock is None else str(int(self._redis_clock() * 1_000_000))
         try:
             wait_us = self._script(
-                keys=[self.key],
-                args=[limit, int(self.window * 1_000_000), self._member(), now],
+                keys=[self.key, f"{self.key}:reserved"],
+                args=[
+                    self.limit,
+                    int(self.window * 1_000_000),
+                    self._member(),
+                    now,
+                    lane,
+                    self.reserved_slots,
+                ],
             )
         except redis.RedisError as exc:
             self._warn(exc)
             # The fallback's own lanes scale with it: same share of a per-process log.
-            return self.fallback.try_acquire(
-                self.fallback.limit if limit == self.limit else self.fallback.open_limit
-            )
+            return self.fallback.try_acquire(lane)
         return int(wait_us) / 1_000_000
 
     def _warn(self, exc: Exception) -> None:
