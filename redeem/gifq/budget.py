@@ -38,7 +38,8 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -68,6 +69,18 @@ def use_lane(lane: str) -> None:
 
 def current_lane() -> str:
     return _lane.get()
+
+
+@contextmanager
+def readmitted() -> Iterator[None]:
+    """The one retry of a call GIFQ's own rate limit refused. This budget admitted the call
+    once already (GIFQ's window and ours see the same calls a few ms apart), so the retry
+    queues in the reserved lane rather than join the landing crowd again as a newcomer."""
+    token = _lane.set(RESERVED)
+    try:
+        yield
+    finally:
+        _lane.reset(token)
 
 
 class Budget(Protocol):

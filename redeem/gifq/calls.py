@@ -7,6 +7,7 @@ where it happens, one attempt at a time, and where every attempt is reported to 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -23,7 +24,7 @@ from typing import Any
 import httpx
 
 from redeem.gifq.breaker import CircuitBreaker, CircuitOpen
-from redeem.gifq.budget import Budget
+from redeem.gifq.budget import Budget, readmitted
 from redeem.gifq.errors import ContractError, GifqTimeout, GifqUnavailable, RateLimited, retry_after
 from redeem.gifq.settings import Settings
 from redeem.gifq.transport import CALL_DEADLINE, DeadlineTransport, NullCookieJar
@@ -130,12 +131,14 @@ class Calls:
     def _attempts(self, call: Call, deadline: float) -> Answer:
         safe = call.method == "GET"
         attempt = 0
+        refused_by_gifq = False
         while True:
             attempt += 1
             may_retry = attempt == 1
             started = time.monotonic()
             try:
-                self.budget.acquire(max(0.0, deadline - started))
+                with readmitted() if refused_by_gifq else contextlib.nullcontext():
+                    self.budget.acquire(max(0.0, deadline - started))
             except RateLimited:
                 self.observe(call, "throttled", started, attempt)
                 raise
@@ -172,6 +175,7 @@ class Calls:
                 wait = retry_after(answer.headers.get("retry-after"))
                 if wait <= MAX_RETRY_AFTER_WAIT and wait < _left(deadline):
                     time.sleep(wait)
+                    refused_by_gifq = True
                     continue
             return answer
 

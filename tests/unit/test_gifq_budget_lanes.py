@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextvars
 import threading
 
+import httpx
 import pytest
 
 from redeem.gifq.budget import (
@@ -14,10 +15,12 @@ from redeem.gifq.budget import (
     RESERVED,
     LocalBudget,
     RedisBudget,
+    current_lane,
     open_slots,
     use_lane,
 )
 from redeem.gifq.errors import RateLimited
+from tests.support.gifq_mock import TOKEN, Upstream, make_client, payout_json
 from tests.unit.test_gifq_budget import FakeTime, redis_url  # noqa: F401 - a fixture
 
 
@@ -155,3 +158,36 @@ def test_without_a_lane_a_call_is_reserved():
     for _ in range(3):
         budget.acquire(1.0)
     assert fake.slept == []
+
+
+class FullLandingLane:
+    """A budget whose landing lane is full: a landing lookup arriving now gets "busy"."""
+
+    def __init__(self) -> None:
+        self.lanes: list[str] = []
+
+    def acquire(self, timeout: float) -> None:
+        self.lanes.append(current_lane())
+        if len(self.lanes) > 1 and current_lane() == OPEN:
+            raise RateLimited(1.0)
+
+
+def test_a_landing_lookup_gifq_refused_keeps_its_admission_for_its_one_retry():
+    """The bench's burst: one landing in 50 met GIFQ's own 429 (its window and ours a few ms
+    apart), waited its second, then joined the full landing lane as a newcomer: busy page."""
+    upstream = Upstream(
+        httpx.Response(429, headers={"retry-after": "0.1"}, json={"code": "rate_limited"}),
+        httpx.Response(200, json=payout_json()),
+    )
+    client = make_client(upstream)
+    budget = FullLandingLane()
+    client.calls.budget = budget
+
+    def landing() -> str:
+        use_lane(OPEN)
+        client.get_payout(TOKEN)
+        return current_lane()
+
+    assert contextvars.copy_context().run(landing) == OPEN  # the request keeps its lane
+    assert budget.lanes == [OPEN, RESERVED]
+    assert len(upstream.requests) == 2
