@@ -2,7 +2,8 @@
 
 Verified flows and the POSTs that move a journey forward (send a code, check it, redeem)
 get the reserved lane; everything else (the landing page any address can ask for, an
-unverified flow's pages, probes) gets the open lane, which fails fast when it is full.
+unverified flow's pages, probes) gets the open lane: it never takes the reserved share, lets
+a few callers per process queue briefly (a burst of real recipients), and fails fast past them.
 """
 
 from __future__ import annotations
