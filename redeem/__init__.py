@@ -56,10 +56,12 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from redeem import extensions
-    from redeem.i18n.locale import select_locale
+    from redeem.security.lanes import register_lanes
+    from redeem.web.request_context import in_verified_flow, select_locale
 
     extensions.babel.init_app(app, locale_selector=select_locale)
     extensions.init_app(app)
+    register_lanes(app, verified=in_verified_flow)
 
 
 def register_templates(app: Flask) -> None:
@@ -74,11 +76,13 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from redeem.extensions import register_limits
+    from redeem.extensions import state_of
+    from redeem.security.limits import apply_limits
     from redeem.web import bp
+    from redeem.web.limits import LIMITS
 
     app.register_blueprint(bp)
-    register_limits(app)
+    apply_limits(app, state_of(app).limiter, LIMITS)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -89,8 +93,10 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     from redeem.security.headers import register_security_headers as register
+    from redeem.web.request_context import current
 
-    register(app)
+    # Which sites may frame a page is the campaign's to say: the request context knows it.
+    register(app, frame_ancestors=lambda: current().frame_ancestors)
 
 
 def register_operations(app: Flask) -> None:

@@ -25,6 +25,12 @@ GIFQ_DEFAULTS: dict[str, float | int] = {
     # One under GIFQ's 10/s: our window and GIFQ's see the same calls a few ms apart, so at
     # exactly 10 a burst draws 429s from GIFQ (bench/README.md, "the burst").
     "GIFQ_BUDGET_PER_SECOND": 9,
+    # The budget's lanes (redeem/gifq/budget.py): the share landing lookups may never use,
+    # and how long one landing lookup per process may wait for a slot.
+    "GIFQ_BUDGET_RESERVED_SHARE": 1 / 3,
+    "GIFQ_BUDGET_OPEN_WAIT": 1.0,
+    # GIFQ 404s per minute, all addresses together, before unconfirmed links get "busy".
+    "GIFQ_UNKNOWN_TOKENS_PER_MINUTE": 60,
     # A 5,000-brand campaign's payout is about 3 MB of JSON: 8 MB leaves room to grow.
     "GIFQ_MAX_BODY": 8_000_000,
     "GIFQ_MAX_CONNECTIONS": 20,
@@ -41,6 +47,7 @@ GIFQ_FROM_ENV = (
     "GIFQ_POOL_TIMEOUT",
     "GIFQ_DEADLINE",
     "GIFQ_BUDGET_PER_SECOND",
+    "GIFQ_UNKNOWN_TOKENS_PER_MINUTE",
 )
 
 
@@ -104,6 +111,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Off only for tests and benchmarks that drive many journeys from one address.
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower()
         not in ("0", "false", "off"),
+        # Per-IP limits count an IPv6 address's network of this size (one subscriber's share).
+        "RATELIMIT_IPV6_PREFIX": _int(env, "RATELIMIT_IPV6_PREFIX", 64),
     }
 
 
@@ -167,6 +176,8 @@ def check(config: Mapping[str, Any]) -> None:
                 "domain (scheme://host[:port]; http only for localhost/127.0.0.1/[::1] "
                 "when GIFQ_API_BASE is on loopback too)"
             )
+    if not 32 <= config.get("RATELIMIT_IPV6_PREFIX", 64) <= 128:
+        raise ConfigError("RATELIMIT_IPV6_PREFIX must be between 32 and 128 (64 is usual)")
     if config.get("PROXY_HOPS", 0) < 0:
         raise ConfigError("PROXY_HOPS must be 0 or more: the number of proxies in front")
     metrics_token = config.get("METRICS_TOKEN")

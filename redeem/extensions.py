@@ -21,7 +21,7 @@ from redeem.flow_store.store import FlowStore
 from redeem.gifq.client import GifqClient
 from redeem.journey.campaigns import CampaignCache
 from redeem.security.keyed_hashes import KeyedHashes
-from redeem.security.limits import apply_limits, client_ip
+from redeem.security.limits import client_ip
 
 KEY = "redeem"
 
@@ -45,7 +45,7 @@ class AppState:
 def init_app(app: Flask) -> AppState:
     hashes = KeyedHashes(app.config.get("SECRET_KEY"))
     # Counts live in Redis when there is one, else in this app's memory; the limits themselves
-    # are one table, redeem/security/limits.py, applied once the views are registered.
+    # are one table, redeem/web/limits.py, applied once the views are registered.
     limiter = Limiter(
         key_func=client_ip,
         default_limits=[],
@@ -62,10 +62,6 @@ def init_app(app: Flask) -> AppState:
     )
     app.extensions[KEY] = state
     return state
-
-
-def register_limits(app: Flask) -> None:
-    apply_limits(app, state_of(app).limiter)
 
 
 def state_of(app: Flask) -> AppState:

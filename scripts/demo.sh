@@ -6,6 +6,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 ensure_venv
-pip_install .
+pip_install '.[fake]'  # the fake GIFQ server draws its logos with Pillow
 compile_translations
 exec "$VENV/bin/python" -m redeem.demo

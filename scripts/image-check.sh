@@ -262,7 +262,7 @@ PY
 then :; else failures=$((failures + 1)); fi
 
 # The server's processes, as the host sees them: whoever holds the listening socket.
-pids="$(ss -ltnpH "sport = :$app_port" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)"
+pids="$(ss -ltnpH "sport = :$app_port" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u || true)"
 uids=""
 for pid in $pids; do
     uids="$uids $(awk '/^Uid:/ {print $2 "/" $3}' "/proc/$pid/status")"

@@ -11,6 +11,7 @@ from types import FrameType
 from werkzeug.serving import make_server
 
 from redeem.fake_gifq import create_app
+from redeem.fake_gifq.logos import PillowMissing
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -40,12 +41,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if not args.log_requests:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app(
-        api_token=args.api_token,
-        rate_limit=args.rate_limit,
-        redeem_base=args.redeem_base,
-        embed_origins=args.embed_origin,
-    )
+    try:
+        app = create_app(
+            api_token=args.api_token,
+            rate_limit=args.rate_limit,
+            redeem_base=args.redeem_base,
+            embed_origins=args.embed_origin,
+        )
+    except PillowMissing as missing:
+        sys.exit(f"python -m redeem.fake_gifq: {missing}")
     server = make_server(args.host, args.port, app, threaded=True)
     host = f"[{args.host}]" if ":" in args.host else args.host
     # Two lines other processes parse; flushed because stdout is usually a pipe.

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from redeem.fake_gifq.clock import Clock
-from redeem.fake_gifq.errors import ApiError, malformed
-from redeem.fake_gifq.platform import Faults, RateLimiter, paginate, rate_limited
+from redeem.fake_gifq.errors import ApiError
+from redeem.fake_gifq.http_io import respond
+from redeem.fake_gifq.logos import require_pillow
+from redeem.fake_gifq.merchant import merchant
+from redeem.fake_gifq.platform import Faults, RateLimiter, rate_limited
+from redeem.fake_gifq.recipient import recipient
+from redeem.fake_gifq.sandbox import assets, sandbox
+from redeem.fake_gifq.seed import seed_store
+from redeem.fake_gifq.state import FakeState, fake_state
 from redeem.fake_gifq.store import Store
 from redeem.fake_gifq.wire import FaultInjector
-
-
-@dataclass
-class FakeState:
-    store: Store
-    faults: Faults
-    limiter: RateLimiter
-    api_token: str
-    rate_limit: int
-    seed_options: dict[str, Any] = field(default_factory=dict)
 
 
 def _no_decimals(o: Any) -> Any:
@@ -50,6 +43,7 @@ def create_app(
     embed_origins: Sequence[str] = (),
     seed: bool = True,
 ) -> Flask:
+    require_pillow()
     app = Flask(__name__)
     app.json = StrictJSONProvider(app)
     state = FakeState(
@@ -65,8 +59,6 @@ def create_app(
     register_error_handlers(app)
     app.wsgi_app = FaultInjector(app.wsgi_app, state.faults)  # type: ignore[method-assign]
     if seed:
-        from redeem.fake_gifq.seed import seed_store
-
         seed_store(state.store)
     return app
 
@@ -88,10 +80,6 @@ def register_rate_limit(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from redeem.fake_gifq.merchant import merchant
-    from redeem.fake_gifq.recipient import recipient
-    from redeem.fake_gifq.sandbox import assets, sandbox
-
     app.register_blueprint(recipient)
     app.register_blueprint(merchant)
     app.register_blueprint(sandbox)
@@ -112,66 +100,3 @@ def register_error_handlers(app: Flask) -> None:
             {"message": error.description or error.name, "status": "error", "code": code},
             error.code or 500,
         )
-
-
-# --- helpers the blueprints share --------------------------------------------------------
-
-
-def fake_state() -> FakeState:
-    state: FakeState = current_app.extensions["fake_gifq"]
-    return state
-
-
-def base_url() -> str:
-    return request.host_url.rstrip("/")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
-
-
-def read_json(*, required: bool = True) -> Any:
-    """The body as JSON with decimals kept exact; an empty optional body is ``{}``."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        if required:
-            raise malformed("the body must be JSON")
-        return {}
-    try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
-    except ValueError:
-        raise malformed("the body is not valid JSON") from None
-
-
-def respond(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    response = current_app.response_class(
-        current_app.json.dumps(data), status=status, mimetype="application/json"
-    )
-    if headers:
-        response.headers.update(headers)
-    return response
-
-
-def respond_page(items: Sequence[Any], render: Any) -> Response:
-    chunk, headers = paginate(items, request.args)
-    return respond([render(item) for item in chunk], headers=headers)
-
-
-def respond_cacheable(data: Any) -> Response:
-    """200 with a strong ETag, or 304 when the client already holds this exact body."""
-    body = current_app.json.dumps(data)
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {
-        "ETag": etag,
-        # The body changes with the verification header, and it may hold card codes.
-        "Vary": "X-Verification-Token",
-        "Cache-Control": "private, no-cache",
-    }
-    wanted = request.headers.get("If-None-Match", "")
-    if etag in {tag.strip() for tag in wanted.split(",")} or wanted.strip() == "*":
-        response = current_app.response_class(status=304)
-        response.headers.update(headers)
-        return response
-    response = current_app.response_class(body, status=200, mimetype="application/json")
-    response.headers.update(headers)
-    return response

@@ -9,8 +9,9 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from redeem.fake_gifq import money, payouts, render
-from redeem.fake_gifq.app import base_url, fake_state, read_json, respond, respond_page
 from redeem.fake_gifq.errors import ApiError, invalid, malformed
+from redeem.fake_gifq.http_io import base_url, read_json, respond, respond_page
+from redeem.fake_gifq.state import fake_state
 from redeem.fake_gifq.store import (
     BRANDING_FIELDS,
     Campaign,

@@ -7,9 +7,10 @@ import re
 from flask import Blueprint, Response, request
 
 from redeem.fake_gifq import payouts, render
-from redeem.fake_gifq.app import base_url, fake_state, read_json, respond, respond_cacheable
 from redeem.fake_gifq.clock import iso
 from redeem.fake_gifq.errors import ApiError
+from redeem.fake_gifq.http_io import base_url, read_json, respond, respond_cacheable
+from redeem.fake_gifq.state import fake_state
 from redeem.fake_gifq.store import Payout
 
 recipient = Blueprint("recipient", __name__)

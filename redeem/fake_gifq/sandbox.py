@@ -14,11 +14,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, request
 
 from redeem.fake_gifq import money, render
-from redeem.fake_gifq.app import fake_state, read_json, respond
 from redeem.fake_gifq.brands import scale_brands
 from redeem.fake_gifq.clock import iso
 from redeem.fake_gifq.errors import malformed
+from redeem.fake_gifq.http_io import read_json, respond
 from redeem.fake_gifq.logos import logo_png
+from redeem.fake_gifq.seed import seed_store
+from redeem.fake_gifq.state import fake_state
 from redeem.fake_gifq.store import Campaign, RecipientSpec
 
 sandbox = Blueprint("sandbox", __name__, url_prefix="/sandbox")
@@ -90,8 +92,6 @@ def advance_clock() -> Response:
 
 @sandbox.post("/reset")
 def reset() -> Response:
-    from redeem.fake_gifq.seed import seed_store
-
     state = fake_state()
     state.faults.clear()
     state.limiter.clear()

@@ -1,4 +1,4 @@
-"""The server-side flow record: where a recipient is in the journey, under an unguessable id.
+"""Where flow records are kept: in memory for one process, in Redis for several.
 
 The flow never depends on cookies (it runs inside iframes where browsers refuse them), so its
 id travels in form fields and page URLs, and everything else stays here. With REDIS_URL the
@@ -7,61 +7,14 @@ records live in Redis so that several workers and instances behave as one.
 
 from __future__ import annotations
 
-import json
-import secrets
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, cast
 
+from redeem.flow_store.record import Flow, is_flow_id, new_flow_id
+
 DEFAULT_TTL = 30 * 60
-FLOW_ID_BYTES = 24  # 192 bits: unguessable, and short enough for a URL segment
-
-
-def new_flow_id() -> str:
-    return secrets.token_urlsafe(FLOW_ID_BYTES)
-
-
-def is_flow_id(value: str) -> bool:
-    return len(value) == 32 and all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
-
-
-@dataclass
-class Flow:
-    id: str
-    token: str
-    token_key: str  # HMAC of the token: the only form of it that may reach logs and limiter keys
-    campaign_id: str
-    root_id: str  # survives id rotation; the idempotency reference is derived from it
-    created_at: float
-    csrf_secret: str = field(default_factory=lambda: secrets.token_hex(16))
-    verified: bool = False
-    verification_token: str | None = None
-    verification_expires_at: float = 0.0
-    locale: str | None = None
-    embedded: bool = False
-    binding: str | None = None  # the value of the optional partitioned cookie, when set
-    attempt: int = 0  # bumps after a failed redemption, so the next choice gets a new reference
-    redemption_id: str | None = None
-    redemption_brand: str | None = None
-    redemption_unknown: dict[str, Any] | None = None  # a POST whose outcome we never saw
-    notice: str | None = None  # a one-time message for the next page (e.g. fulfilment failed)
-    resend_at: float = 0.0  # when GIFQ will accept another code send (epoch seconds)
-    # What the pages show about the payout, kept so later steps need no GIFQ call. No secrets.
-    amount: str = "0"
-    currency: str = ""
-    balance: str = "0"
-    recipient_name: str | None = None
-    email_hint: str | None = None
-    expires_at: str | None = None
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, raw: str | bytes) -> Flow:
-        return cls(**json.loads(raw))
 
 
 class _Backend(Protocol):
@@ -142,8 +95,15 @@ class FlowStore:
         return self._backend.count(self.prefix)
 
     def create(self, *, token: str, token_key: str, campaign_id: str, **extra: Any) -> Flow:
+        flow = self.new(token=token, token_key=token_key, campaign_id=campaign_id, **extra)
+        self.save(flow)
+        return flow
+
+    @staticmethod
+    def new(*, token: str, token_key: str, campaign_id: str, **extra: Any) -> Flow:
+        """A flow not yet saved: the request that makes it saves it once, when done."""
         fid = new_flow_id()
-        flow = Flow(
+        return Flow(
             id=fid,
             token=token,
             token_key=token_key,
@@ -152,8 +112,6 @@ class FlowStore:
             created_at=time.time(),
             **extra,
         )
-        self.save(flow)
-        return flow
 
     def get(self, flow_id: str) -> Flow | None:
         if not is_flow_id(flow_id):
@@ -161,14 +119,9 @@ class FlowStore:
         raw = self._backend.get(self.prefix + flow_id)
         return Flow.from_json(raw) if raw else None
 
-    def save(self, flow: Flow) -> None:
+    def save(self, flow: Flow, *, replaces: str | None = None) -> None:
+        """Write the flow; ``replaces``: its id before ``Flow.rotate_id``, dropped once the
+        new record is written (an id seen before the code was entered is worth nothing)."""
         self._backend.set(self.prefix + flow.id, flow.to_json(), self.ttl)
-
-    def rotate(self, flow: Flow) -> Flow:
-        """A new id after verification: an id seen before the code was entered is worth nothing."""
-        old = flow.id
-        flow.id = new_flow_id()
-        flow.csrf_secret = secrets.token_hex(16)
-        self.save(flow)
-        self._backend.delete(self.prefix + old)
-        return flow
+        if replaces and replaces != flow.id:
+            self._backend.delete(self.prefix + replaces)

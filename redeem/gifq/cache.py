@@ -18,6 +18,7 @@ landing and card pages' flat tail (bench/README.md, "the tail").
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -32,7 +33,9 @@ from redeem.gifq.models import Payout
 
 log = logging.getLogger(__name__)
 
-Key = tuple[str, str]  # (HMAC of the payout token, HMAC of the verification token or "")
+Key = tuple[str, str]
+# How far past its ttl a payout may be served while one thread revalidates it (stale_ok).
+STALE_GRACE = 5.0  # (HMAC of the payout token, HMAC of the verification token or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,14 @@ class PayoutCache:
                     del self._flights[key]
                 else:
                     self._flights[key] = (lock, users - 1)
+
+    def stale_ok(self, entry: CachedPayout | None) -> bool:
+        """May ``entry`` be served while another thread revalidates it? Only a copy without
+        card details, less than STALE_GRACE past its ttl: a POST for its token removes it
+        first (``invalidate``), so this is never an answer older than our own last write."""
+        if entry is None or entry.secret:
+            return False
+        return self._clock() - entry.fetched_at < self.ttl + STALE_GRACE
 
     def lookup(self, key: Key, max_age: float | None = None) -> tuple[CachedPayout | None, bool]:
         """The entry for ``key`` (or None) and whether it is fresh enough to use without a call.
@@ -231,6 +242,7 @@ class SharedPayoutCache(PayoutCache):
         self._lookup = redis_client.register_script(_LOOKUP)
         self._store = redis_client.register_script(_STORE)
         self._versions: OrderedDict[Key, tuple[str, CachedPayout]] = OrderedDict()
+        self._parsing = threading.Lock()
         self._warned_at = float("-inf")
 
     def _keys(self, key: Key) -> list[str]:
@@ -239,20 +251,33 @@ class SharedPayoutCache(PayoutCache):
     def lookup(self, key: Key, max_age: float | None = None) -> tuple[CachedPayout | None, bool]:
         import redis
 
+        # Within the ttl of its fetch, this process's own copy is served without asking
+        # Redis: the landing page is most requests, and a Redis round trip on each cost a
+        # quarter of its throughput. A POST in another process is seen here within the ttl,
+        # as before; the processing page re-reads when its redemption is missing.
+        with self._lock:
+            held = self._versions.get(key)
+        own = held is not None and (max_age is None or held[1].secret)
+        if held is not None and own and self._clock() - held[1].fetched_at < self.ttl:
+            return held[1], True
         try:
             found = self._lookup(keys=self._keys(key))
         except redis.RedisError as exc:
             self._warn(exc)
             return None, False
         if found is None:
-            return self._known(key), False
+            return None, False
         version, age_ms, etag, details = (_text(v) for v in found)
         secret = details == "1"  # the entry carries card details
         entry = self._parsed(key, version, etag, secret)
         if entry is None:
             return None, False
+        age = int(age_ms) / 1000
         limit = self.ttl if max_age is None or secret else max(self.ttl, max_age)
-        return entry, int(age_ms) < limit * 1000
+        # Aged on Redis's clock, so every process judges it the same (stale_ok, fast path).
+        entry = dataclasses.replace(entry, fetched_at=self._clock() - age)
+        self._remember(key, version, entry)
+        return entry, age < limit
 
     def generation(self, token_mac: str = "") -> int:
         import redis
@@ -314,13 +339,6 @@ class SharedPayoutCache(PayoutCache):
 
     # --- the parsed copies in this process ----------------------------------------------
 
-    def _known(self, key: Key) -> CachedPayout | None:
-        # An entry this process parsed, for an If-None-Match only (never served as fresh):
-        # a 304 proves it is still GIFQ's current answer. Card details are never kept.
-        with self._lock:
-            held = self._versions.get(key)
-        return held[1] if held is not None and not held[1].secret else None
-
     def _parsed(self, key: Key, version: str, etag: str, secret: bool) -> CachedPayout | None:
         import redis
 
@@ -328,16 +346,24 @@ class SharedPayoutCache(PayoutCache):
             held = self._versions.get(key)
         if held is not None and held[0] == version:
             return held[1]
-        try:
-            body = self._redis.hget(self._keys(key)[0], "body")
-        except redis.RedisError as exc:
-            self._warn(exc)
-            return None
-        if not body:
-            return None
-        entry = CachedPayout(etag or None, self._parse(body), self._clock(), secret)
-        self._remember(key, version, entry)
-        return entry
+        # One thread parses a new version; the others wait and take its copy. Parsing is
+        # CPU under the GIL anyway, and eight threads each parsing the same 3 MB payout
+        # was a tail of its own.
+        with self._parsing:
+            with self._lock:
+                held = self._versions.get(key)
+            if held is not None and held[0] == version:
+                return held[1]
+            try:
+                body = self._redis.hget(self._keys(key)[0], "body")
+            except redis.RedisError as exc:
+                self._warn(exc)
+                return None
+            if not body:
+                return None
+            entry = CachedPayout(etag or None, self._parse(body), self._clock(), secret)
+            self._remember(key, version, entry)
+            return entry
 
     def _remember(self, key: Key, version: str, entry: CachedPayout) -> None:
         with self._lock:

@@ -183,6 +183,9 @@ class Payout:
                     break
         return out
 
+    def brand(self, slug: str) -> Brand | None:
+        return next((e.brand for e in self.catalog if e.brand.slug == slug), None)
+
     def redemption(self, redemption_id: str) -> Redemption | None:
         return next((r for r in self.redemptions if r.id == redemption_id), None)
 

@@ -1,15 +1,16 @@
-"""Choosing the recipient's language.
+"""The recipient's language: supported locales and their names, normalising tags.
 
-Order: the recipient's own choice on the page (carried in the URL or form as `lang`, and then
-in the flow), the payout's recipient.locale, the browser's Accept-Language, the campaign's
-default_locale, English. No cookie is involved, so the choice survives inside iframes.
+The choice itself is made per request from the request context (``select_locale`` in
+redeem/web/request_context.py). Order: the recipient's own choice on the page (carried in
+the URL or form as `lang`, and then in the flow), the payout's recipient.locale, the
+browser's Accept-Language, the campaign's default_locale, English. No cookie is involved,
+so the choice survives inside iframes.
 """
 
 from __future__ import annotations
 
 from babel import Locale
-from flask import g, request
-from werkzeug.exceptions import HTTPException
+from flask import request
 
 SUPPORTED = ("en", "de", "fr", "es", "it", "nl", "pt_BR", "pl", "et", "ar", "ja", "zh_Hans")
 RTL = frozenset({"ar"})
@@ -58,28 +59,6 @@ def from_accept_language() -> str | None:
         if found:
             return found
     return None
-
-
-def _requested() -> str | None:
-    try:
-        return request.values.get("lang")
-    except HTTPException:
-        # The body itself was refused (413, malformed form): its error page still renders,
-        # in the language the URL asks for.
-        return request.args.get("lang")
-
-
-def select_locale() -> str:
-    chosen = normalise(_requested())
-    flow = getattr(g, "flow", None)
-    return (
-        chosen
-        or (flow.locale if flow is not None and flow.locale else None)
-        or normalise(getattr(g, "recipient_locale", None))
-        or from_accept_language()
-        or normalise(getattr(g, "campaign_locale", None))
-        or "en"
-    )
 
 
 def direction(locale: str) -> str:

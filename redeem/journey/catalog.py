@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from redeem.gifq.models import Brand, Product
@@ -35,3 +36,40 @@ class CatalogIndex:
             and (not category or category in b.categories)
             and (not country or p.country == country)
         ]
+
+
+BRANDS_PER_PAGE = 24
+
+
+@dataclass(frozen=True)
+class BrandPage:
+    """One page of a brand search, as the brands page shows it."""
+
+    query: str
+    category: str
+    country: str
+    shown: list[tuple[Brand, Product]]
+    total: int
+    page_no: int
+    pages: int
+
+
+def search_page(
+    index: CatalogIndex,
+    *,
+    query: str,
+    category: str,
+    country: str,
+    page: str | None,
+    per_page: int = BRANDS_PER_PAGE,
+) -> BrandPage:
+    """Filters cut to size, the matching brands, and the page asked for (clamped to range)."""
+    query, category, country = query[:100], category[:50], country[:2]
+    found = index.search(query, category, country)
+    pages = max(1, math.ceil(len(found) / per_page))
+    try:
+        page_no = min(max(1, int(page or "1")), pages)
+    except ValueError:
+        page_no = 1
+    shown = found[(page_no - 1) * per_page : page_no * per_page]
+    return BrandPage(query, category, country, shown, len(found), page_no, pages)

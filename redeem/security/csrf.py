@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import time
 
-from redeem.flow_store.store import Flow
+from redeem.flow_store.record import Flow
 from redeem.security.keyed_hashes import keyed
 
 START_TOKEN_SECONDS = 24 * 3600  # a landing page left open for a day still works

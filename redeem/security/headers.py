@@ -3,15 +3,16 @@
 The CSP nonce is made per response on first use (csp_nonce), so templates can mark the
 one script and the campaign's style block, and error pages rendered before any hook ran
 get one too. frame-ancestors comes from the campaign the
-page belongs to (g.frame_ancestors, set by the view); a page with no known campaign
-refuses every frame.
+page belongs to (the app says which, through ``frame_ancestors``); a page with no known
+campaign refuses every frame.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 # Every powerful feature off; clipboard-write stays for the card's copy buttons. No FLoC-era
 # "interest-cohort": Chrome reports it as an unrecognised feature on every page.
@@ -47,9 +48,7 @@ def csp_nonce() -> str:
     return nonce
 
 
-def _add_headers(response: Response) -> Response:
-    from flask import current_app
-
+def _add_headers(response: Response, ancestors: tuple[str, ...]) -> Response:
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"
@@ -66,7 +65,6 @@ def _add_headers(response: Response) -> Response:
         return response
     headers["Cache-Control"] = "no-store"
     nonce = csp_nonce()
-    ancestors = getattr(g, "frame_ancestors", ())
     headers["Content-Security-Policy"] = csp(
         nonce, ancestors, tuple(current_app.config.get("ASSET_ORIGINS", ()))
     )
@@ -75,6 +73,13 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
-def register_security_headers(app: Flask) -> None:
+def register_security_headers(
+    app: Flask, *, frame_ancestors: Callable[[], tuple[str, ...]] = tuple
+) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    app.after_request(_add_headers)
+
+    def add_headers(response: Response) -> Response:
+        static = request.endpoint == "static" and response.status_code in (200, 304)
+        return _add_headers(response, () if static else frame_ancestors())
+
+    app.after_request(add_headers)

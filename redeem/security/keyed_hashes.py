@@ -12,8 +12,6 @@ import hashlib
 import hmac
 import os
 
-from flask import current_app
-
 
 class KeyedHashes:
     def __init__(self, secret: str | bytes | None) -> None:
@@ -33,7 +31,9 @@ class KeyedHashes:
 
 def _app_hashes() -> KeyedHashes:
     # The current app's (redeem/extensions.py builds it from SECRET_KEY); read here directly
-    # so this module stays below the extensions in the import graph.
+    # so this module stays below the extensions in the import graph, and Flask-free until used.
+    from flask import current_app
+
     hashes: KeyedHashes = current_app.extensions["redeem"].hashes
     return hashes
 

@@ -1,45 +1,53 @@
-"""Rate limits: every endpoint's limits in one table, and who each limit counts.
+"""Rate limits: the client's address, and applying a table of limits to an app's views.
 
-A limit counts the client IP (after ProxyFix), the payout (by its token's keyed hash) or the
-flow (by its root id, which survives the id rotation at verification). Each app gets its own
-limiter (redeem/extensions.py) and this table is applied to its views once they exist.
+Each app gets its own limiter (redeem/extensions.py); the journey's table of limits is
+redeem/web/limits.py, applied once the views exist.
 """
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
+
+DEFAULT_IPV6_PREFIX = 64
 
 
 def client_ip() -> str:
-    # request.remote_addr is already the client's address once ProxyFix has trusted exactly
-    # PROXY_HOPS proxies; a spoofed X-Forwarded-For beyond that count is ignored.
-    return request.remote_addr or "unknown"
+    """The address a per-IP limit counts: an IPv4 address whole, an IPv6 address's network.
+
+    request.remote_addr is already the client's address once ProxyFix has trusted exactly
+    PROXY_HOPS proxies; a spoofed X-Forwarded-For beyond that count is ignored. One IPv6
+    subscriber usually holds a whole /64 (often a /56 or /48), so counting full IPv6
+    addresses would give one attacker 2^64 fresh buckets (issue 12, item 2).
+    """
+    prefix = int(current_app.config.get("RATELIMIT_IPV6_PREFIX", DEFAULT_IPV6_PREFIX))
+    return limit_address(request.remote_addr or "unknown", prefix)
 
 
-def payout_key() -> str:
-    return "payout:" + getattr(g, "token_key", "none")
+@functools.lru_cache(maxsize=4096)
+def limit_address(addr: str, ipv6_prefix: int = DEFAULT_IPV6_PREFIX) -> str:
+    try:
+        ip = ipaddress.ip_address(addr.split("%", 1)[0])  # a zone id names no other host
+    except ValueError:
+        return addr
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, ipv6_prefix), strict=False))
+    return str(ip)
 
 
-def flow_key() -> str:
-    return "flow:" + getattr(g, "flow_root", "none")
+# endpoint → its limits as (rule, key function), outermost first, as decorators would read.
+LimitTable = dict[str, tuple[tuple[str, Callable[[], str]], ...]]
 
 
-# endpoint → its limits, outermost first (as decorators would read).
-LIMITS: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {
-    "redeem.landing": (("60 per minute", client_ip),),
-    "redeem.start": (("20 per hour", client_ip), ("6 per hour", payout_key)),
-    "redeem.check_code": (("30 per 10 minutes", client_ip), ("25 per hour", payout_key)),
-    "redeem.resend": (("10 per hour", client_ip), ("6 per hour", payout_key)),
-    "redeem.redeem": (("10 per minute", flow_key),),
-}
-
-
-def apply_limits(app: Flask, limiter: Limiter) -> None:
-    for endpoint, limits in LIMITS.items():
+def apply_limits(app: Flask, limiter: Limiter, table: LimitTable) -> None:
+    for endpoint, limits in table.items():
         view: Any = app.view_functions[endpoint]
         for rule, key in reversed(limits):
             view = limiter.limit(rule, key_func=key)(view)

@@ -1,7 +1,6 @@
-"""The recipient's pages. Endpoints are named for pages: redeem.landing, redeem.code, ..."""
+"""The recipient's pages over HTTP; endpoints are named for pages: redeem.landing, ..."""
 
-from flask import Blueprint
+from redeem.web import home, views  # noqa: F401  (routes register on import)
+from redeem.web.blueprint import bp
 
-bp = Blueprint("redeem", __name__)
-
-from redeem.web import home, views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

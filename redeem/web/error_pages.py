@@ -5,50 +5,38 @@ from __future__ import annotations
 import logging
 import math
 
-from flask import Flask, g, redirect, url_for
+from flask import Flask, request
 from flask_limiter.errors import RateLimitExceeded
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response
 
-from redeem.branding.embed import framed
-from redeem.extensions import flows
 from redeem.gifq import errors
-from redeem.journey import pages as states
+from redeem.journey import pages
+from redeem.journey.rules import Next
 from redeem.ops.metrics import record_failure
 from redeem.web.layout import render_page
-from redeem.web.request_context import use_remembered_campaign
+from redeem.web.preconditions import go, save_flow
+from redeem.web.request_context import current, for_error_page
 
 log = logging.getLogger(__name__)
-
-BY_HTTP_STATUS = {
-    400: states.FLOW_EXPIRED,
-    403: states.FORBIDDEN,
-    404: states.NOT_FOUND,
-    405: states.NOT_FOUND,
-    410: states.FLOW_EXPIRED,
-    413: states.TOO_LARGE,
-    429: states.RATE_LIMITED,
-}
 
 
 def _wear_campaign() -> None:
     """Error pages wear the campaign's branding (and may be framed by its owners) when known."""
-    use_remembered_campaign()
-    if "embedded" not in g:
-        g.embedded = framed()
+    for_error_page()
 
 
 def _gifq_error(exc: errors.GifqError) -> Response | tuple[str, int, dict[str, str]]:
-    flow = getattr(g, "flow", None)
+    flow = current().flow
     if isinstance(exc, errors.VerificationRequired) and flow is not None:
         # GIFQ no longer accepts our verification (it lasts 30 minutes): ask for a fresh code
         # instead of showing an error; the flow, and any card already chosen, stay.
         flow.verified, flow.verification_token, flow.notice = False, None, "verify_again"
-        flows.save(flow)
-        return redirect(url_for("redeem.code", flow_id=flow.id), code=303)
+        save_flow()
+        return go(Next.CODE)
     _wear_campaign()
-    page = states.page_for_error(exc)
+    page = pages.page_for_error(exc)
     record_failure(page.step)
     log.warning("gifq outcome shown as an error page", extra={"kind": exc.kind, "page": page.step})
     retry = math.ceil(exc.retry_after) if isinstance(exc, errors.RateLimited) else None
@@ -62,15 +50,15 @@ def _http_error(exc: HTTPException) -> Response | tuple[str, int, dict[str, str]
         return exc.response
     if exc.response is not None and 300 <= exc.response.status_code < 400:
         return exc.response
-    page = BY_HTTP_STATUS.get(exc.code or 500, states.SERVER_ERROR)
+    page = pages.page_for_http_status(exc.code or 500)
     _wear_campaign()
     retry = None
     if isinstance(exc, RateLimitExceeded):
         retry = _limiter_retry_after()
     record_failure(page.step)
-    html, _ = render_page(page, retry_after=retry)
+    html, status = render_page(page, retry_after=retry)
     headers = {"Retry-After": str(retry)} if retry else {}
-    return html, exc.code or 500, headers
+    return html, status, headers
 
 
 def _limiter_retry_after() -> int:
@@ -78,18 +66,18 @@ def _limiter_retry_after() -> int:
 
     from redeem.extensions import limiter
 
-    current = limiter.current_limit
-    if current is None:
+    hit = limiter.current_limit
+    if hit is None:
         return 60
     # The storage rounds the window's end up to a whole second; never promise more than one window.
-    return max(1, min(current.limit.get_expiry(), math.ceil(current.reset_at - time.time())))
+    return max(1, min(hit.limit.get_expiry(), math.ceil(hit.reset_at - time.time())))
 
 
 def _unexpected(exc: Exception) -> tuple[str, int]:
-    log.exception("unexpected error", extra={"step": getattr(g, "step", None)})
+    log.exception("unexpected error", extra={"step": request.endpoint})
     record_failure("server_error")
     _wear_campaign()
-    html, status = render_page(states.SERVER_ERROR)
+    html, status = render_page(pages.SERVER_ERROR)
     return html, status
 
 
@@ -99,7 +87,7 @@ def _store_down(exc: RedisError) -> tuple[str, int, dict[str, str]]:
     log.error("redis unavailable", extra={"error": type(exc).__name__})
     record_failure("store_unavailable")
     _wear_campaign()
-    html, _ = render_page(states.STORE_UNAVAILABLE)
+    html, _ = render_page(pages.STORE_UNAVAILABLE)
     return html, 503, {"Retry-After": "30"}
 
 

@@ -1,4 +1,8 @@
-"""Rendering a page with everything the layout needs: theme, language, framing, step name."""
+"""Rendering a page with everything the layout needs: theme, language, framing, step name.
+
+All of it comes from the page table entry and the request context; a view passes only what
+its own template shows.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,26 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import get_locale
 
 from redeem.branding.campaign_text import fill
 from redeem.branding.embed import new_tab_url
-from redeem.branding.theme import DEFAULT_THEME, allowed_logo
+from redeem.branding.theme import allowed_logo
 from redeem.i18n.locale import NATIVE_NAMES, SUPPORTED, direction, html_lang
 from redeem.journey.pages import Page
 from redeem.security.csrf import flow_token, start_token
+from redeem.web.request_context import RequestContext, current
 
 
-def switch_url(locale: str) -> str:
+def switch_url(ctx: RequestContext, locale: str) -> str:
     """The same step in another language; GET pages keep their own URL and query."""
-    flow = getattr(g, "flow", None)
     if request.method == "GET":
         args = {k: v for k, v in request.args.items() if k != "lang"}
         return f"{request.path}?{urlencode({**args, 'lang': locale})}"
-    if flow is not None:
-        step = "redeem.brands" if flow.verified else "redeem.code"
-        return url_for(step, flow_id=flow.id, lang=locale)
+    if ctx.flow is not None:
+        step = "redeem.brands" if ctx.flow.verified else "redeem.code"
+        return url_for(step, flow_id=ctx.flow.id, lang=locale)
     return f"{request.path}?{urlencode({'lang': locale})}"
 
 
@@ -35,27 +39,30 @@ def _form_errors(form: Any) -> list[tuple[str, str]]:
     return [(field.id, str(message)) for field in form for message in field.errors]
 
 
+def _csrf_token(ctx: RequestContext) -> str:
+    if ctx.flow is not None:
+        return flow_token(ctx.flow)
+    return start_token(ctx.token_key) if ctx.token_key else ""
+
+
 def render_page(page: Page, **context: Any) -> tuple[str, int]:
+    ctx = current()
     locale = str(get_locale())
-    flow = context.pop("flow", None) or getattr(g, "flow", None)
-    g.step = page.step
-    context.setdefault("notice", None)
+    context.setdefault("notice", page.notice)
     html = render_template(
         page.template,
         step=page.step,
         locale=locale,
         html_lang=html_lang(locale),
         dir=direction(locale),
-        languages=[(code, NATIVE_NAMES[code], switch_url(code)) for code in SUPPORTED],
-        theme=getattr(g, "theme", DEFAULT_THEME),
-        campaign=getattr(g, "campaign", None),
-        embedded=context.pop("embedded", None) or getattr(g, "embedded", False),
-        frame_ancestors=getattr(g, "frame_ancestors", ()),
+        languages=[(code, NATIVE_NAMES[code], switch_url(ctx, code)) for code in SUPPORTED],
+        theme=ctx.theme,
+        campaign=ctx.campaign,
+        embedded=ctx.embedded,
+        frame_ancestors=ctx.frame_ancestors,
         new_tab_url=new_tab_url(),
-        csrf_token=flow_token(flow)
-        if flow is not None
-        else (start_token(g.token_key) if getattr(g, "token_key", None) else ""),
-        flow=flow,
+        csrf_token=_csrf_token(ctx),
+        flow=ctx.flow,
         now=time.time(),
         is_error=page.template.startswith("errors/"),
         fill=fill,

@@ -65,18 +65,24 @@ def test_https_loopback_origins_are_kept_either_way():
 def test_a_campaign_served_by_a_remote_gifq_cannot_be_framed_by_plain_http_loopback(
     app, monkeypatch
 ):
-    """The whole path: campaign data → the CSP header of a real page."""
-    from flask import g
+    """The whole path: campaign data → the request context → the CSP header of a response."""
+    import dataclasses
 
-    from redeem.web.request_context import use_campaign
+    from flask import Response
+
+    from redeem.gifq.parsing import parse_payout
+    from redeem.web.request_context import add_payout
+    from tests.support.gifq_mock import payout_json
 
     monkeypatch.setitem(app.config, "GIFQ_API_BASE", "https://api.gifq.example")
     campaign = _campaign_with(
         ("http://localhost:8002", "https://*.github.io", "https://shop.acme.example")
     )
+    payout = dataclasses.replace(parse_payout(payout_json()), campaign=campaign)
     with app.test_request_context("/"):
-        use_campaign(campaign)
-        assert g.frame_ancestors == ("https://shop.acme.example",)
+        assert add_payout(payout).frame_ancestors == ("https://shop.acme.example",)
+        csp = app.process_response(Response("x")).headers["Content-Security-Policy"]
+    assert csp.endswith("frame-ancestors https://shop.acme.example")
 
 
 def _campaign_with(origins: tuple[str, ...]) -> Campaign:

@@ -47,15 +47,28 @@ def test_a_payout_one_worker_read_is_served_to_another_without_a_call(redis_serv
     assert len(upstream.requests) == 1
 
 
-def test_a_post_in_one_worker_keeps_every_worker_from_serving_the_older_payout(redis_server):
+def test_a_post_in_one_worker_keeps_every_worker_from_reading_the_older_payout(redis_server):
     before = payout_json()
     after = payout_json(redemptions=[redemption_json(status="processing")])
     upstream = Upstream(httpx.Response(200, json=before), httpx.Response(200, json=after))
     first, second = workers(upstream, redis_server)
-    assert second.get_payout(TOKEN, verification_token=VT).redemptions == ()
+    assert first.get_payout(TOKEN, verification_token=VT).redemptions == ()
     first.cache.invalidate(first._token_mac(TOKEN))  # what create_redemption does
+    # The copy in Redis is older than the POST: the other worker asks GIFQ instead.
     assert len(second.get_payout(TOKEN, verification_token=VT).redemptions) == 1
     assert len(upstream.requests) == 2
+
+
+def test_a_refresh_asks_gifq_whatever_this_worker_holds(redis_server):
+    # The processing page's way out when its own copy (under a second old) predates the
+    # redemption another worker just made.
+    before = payout_json()
+    after = payout_json(redemptions=[redemption_json(status="processing")])
+    upstream = Upstream(httpx.Response(200, json=before), httpx.Response(200, json=after))
+    (worker,) = workers(upstream, redis_server, 1)
+    worker.get_payout(TOKEN, verification_token=VT)
+    assert worker.get_payout(TOKEN, verification_token=VT).redemptions == ()
+    assert len(worker.get_payout(TOKEN, verification_token=VT, refresh=True).redemptions) == 1
 
 
 def test_card_details_leave_redis_with_the_ttl(redis_server):

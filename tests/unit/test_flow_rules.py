@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 
 from redeem.branding.campaign_text import fill
-from redeem.flow_store.store import Flow
+from redeem.flow_store.record import Flow
 from redeem.gifq import errors
 from redeem.gifq.models import PayoutStatus
 from redeem.journey import pages as states

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from redeem.flow_store.store import FlowStore, is_flow_id
+from redeem.flow_store.record import is_flow_id
+from redeem.flow_store.store import FlowStore
 from tests.support.redis import start_redis
 
 
@@ -34,7 +35,7 @@ def test_a_new_flow_has_a_long_random_id_and_reads_back(store: FlowStore) -> Non
 def test_rotation_kills_the_old_id_but_keeps_the_root(store: FlowStore) -> None:
     flow = store.create(token="t" * 43, token_key="k", campaign_id="c")
     old, secret = flow.id, flow.csrf_secret
-    store.rotate(flow)
+    store.save(flow, replaces=flow.rotate_id())
     assert store.get(old) is None
     fresh = store.get(flow.id)
     assert fresh is not None and fresh.root_id == old and fresh.csrf_secret != secret

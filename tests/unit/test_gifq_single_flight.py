@@ -3,13 +3,15 @@ share one answer instead of each spending a slot of GIFQ's budget (the benchmark
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.support.gifq_mock import TOKEN, Upstream, make_client, payout_json
+from redeem.gifq.cache import STALE_GRACE, PayoutCache
+from tests.support.gifq_mock import TOKEN, Clock, Upstream, make_client, payout_json
 
 
 def slow(seconds: float) -> Upstream:
@@ -66,3 +68,39 @@ def test_calls_for_different_payouts_do_not_wait_for_each_other():
     assert [p.token for p in results] == [TOKEN, other]
     assert time.monotonic() - started < 0.55
     assert len(upstream.requests) == 2
+
+
+def test_while_one_thread_revalidates_the_others_take_the_copy_just_out_of_date():
+    calls = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) > 1:
+            time.sleep(0.5)  # the revalidation: a large payout over a slow link
+        return httpx.Response(200, json=payout_json(), headers={"etag": f'"v{len(calls)}"'})
+
+    client = make_client(Upstream(answer))
+    clock = Clock()
+    client.cache = PayoutCache(ttl=1.0, clock=clock)
+    first = client.get_payout(TOKEN)
+    clock.now = 1.5  # past the ttl, within the grace
+    with ThreadPoolExecutor(2) as pool:
+        revalidating = pool.submit(client.get_payout, TOKEN)
+        time.sleep(0.1)
+        started = time.monotonic()
+        assert client.get_payout(TOKEN) is first
+        assert time.monotonic() - started < 0.2
+        assert revalidating.result().token == TOKEN
+    assert len(calls) == 2
+
+
+def test_a_copy_long_out_of_date_or_with_card_details_is_never_served_stale():
+    client = make_client(Upstream(httpx.Response(200, json=payout_json())))
+    clock = Clock()
+    client.cache = PayoutCache(ttl=1.0, clock=clock)
+    client.get_payout(TOKEN)
+    entry, _ = client.cache.lookup((client._token_mac(TOKEN), ""))
+    assert client.cache.stale_ok(entry)
+    clock.now = 1.0 + STALE_GRACE + 0.1
+    assert not client.cache.stale_ok(entry)
+    assert not client.cache.stale_ok(dataclasses.replace(entry, fetched_at=clock.now, secret=True))

@@ -1,0 +1,157 @@
+"""The journey's steps: each does one thing the recipient asked, with GIFQ, on the flow.
+
+Plain functions over the GIFQ client and the flow record: no Flask, no request. They change
+the flow in place and say where the recipient goes next; the web layer saves the flow once,
+after the step (redeem/web/preconditions.py), and renders or redirects. The decisions
+themselves are in redeem/journey/rules.py.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from redeem.flow_store.record import Flow, Issued
+from redeem.gifq.errors import GifqUnavailable, RateLimited, ResendCooldown
+from redeem.gifq.models import Brand, Payout, Product, Redemption, RedemptionStatus
+from redeem.journey.campaigns import CampaignCache
+from redeem.journey.catalog import CatalogIndex
+from redeem.journey.rules import Next, card_to_show, match_unknown, next_step, refresh
+from redeem.ops.metrics import record_step
+
+if TYPE_CHECKING:  # the client is passed in: a stand-in serves as well in tests
+    from redeem.gifq.client import GifqClient
+
+
+def read_payout(gifq: GifqClient, flow: Flow) -> Payout:
+    """GIFQ's payout as this flow may see it (verified or not), copied into the flow."""
+    token = flow.verification_token if flow.verified else None
+    payout = gifq.get_payout(flow.token, verification_token=token)
+    current = flow.current
+    if current is not None and current.id and payout.redemption(current.id) is None:
+        # A copy read before our redemption (cached by another process, up to a second
+        # old): GIFQ itself must have it.
+        payout = gifq.get_payout(flow.token, verification_token=token, refresh=True)
+    refresh(flow, payout)
+    return payout
+
+
+def send_code(gifq: GifqClient, flow: Flow) -> None:
+    try:
+        sent = gifq.send_code(flow.token)
+    except ResendCooldown as exc:
+        # Too soon after the last send: the code already on its way still works. (Any other
+        # 429, ours or GIFQ's, means nothing was sent: it shows the "please wait" page.)
+        flow.resend_at = max(flow.resend_at, time.time() + exc.retry_after)
+        flow.notice = "resend_wait"
+        return
+    # GIFQ's clock may differ from ours: keep only the length of the cooldown it gave.
+    cooldown = (sent.resend_available_at - sent.code_sent_at).total_seconds()
+    flow.resend_at = time.time() + max(0.0, cooldown)
+    record_step("code_sent")
+
+
+def verify(gifq: GifqClient, flow: Flow, code: str) -> Next:
+    """Check the code (CodeInvalid / CodeExpired pass through), then see what GIFQ holds."""
+    grant = gifq.confirm_code(flow.token, code=code)
+    flow.verified = True
+    flow.verification_token = grant.verification_token
+    flow.verification_expires_at = grant.expires_at.timestamp()
+    flow.rotate_id()  # an id seen before the code was entered is worth nothing
+    record_step("code_verified")
+    return next_step(flow, read_payout(gifq, flow))
+
+
+def catalog(gifq: GifqClient, campaigns: CampaignCache, flow: Flow) -> CatalogIndex:
+    """The brands this flow's balance may choose; GIFQ is asked only if this app forgot."""
+    index = campaigns.catalog(flow.campaign_id, flow.currency, flow.balance)
+    if index is None:
+        campaigns.remember_payout(read_payout(gifq, flow))
+        index = campaigns.catalog(flow.campaign_id, flow.currency, flow.balance)
+    assert index is not None  # remember_payout just stored the catalog for this balance
+    return index
+
+
+def redeem(gifq: GifqClient, flow: Flow, brand: Brand, product: Product, reference: str) -> None:
+    """Ask GIFQ for the card. ``reference`` makes a repeated request the same redemption."""
+    issued = Issued(reference, brand.slug, product.id, flow.balance)
+    try:
+        made = _create(gifq, flow, issued)
+    except GifqUnavailable:
+        # The POST may or may not have reached GIFQ: remember it, and let the processing page
+        # find out (re-reading first, then repeating the same reference) before anything else.
+        flow.issued.append(issued)
+        return
+    issued.id = made.id
+    flow.issued.append(issued)
+    record_step("brand_chosen")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Where the processing page stands: the next page, and what it shows meanwhile."""
+
+    next: Next
+    payout: Payout | None = None  # what GIFQ said, when it was asked
+    brand: Brand | None = None
+    slow_down: float | None = None  # GIFQ asked us to wait this long before asking again
+
+
+def wait_for_card(gifq: GifqClient, flow: Flow) -> Waiting:
+    current = flow.current
+    if current is None:
+        return Waiting(Next.BRANDS)
+    if current.outcome_unknown:
+        _resolve_unknown(gifq, flow, current)
+    try:
+        payout = read_payout(gifq, flow)
+    except RateLimited as exc:
+        # GIFQ asks us to slow down: keep waiting on this page, just less often.
+        return Waiting(Next.PROCESSING, slow_down=exc.retry_after)
+    step = next_step(flow, payout)
+    return Waiting(step, payout, payout.brand(current.brand) if step is Next.PROCESSING else None)
+
+
+def is_card_ready(gifq: GifqClient, flow: Flow) -> bool:
+    """For the processing page's script: has anything changed worth a page load?"""
+    payout = gifq.get_payout(flow.token, verification_token=flow.verification_token)
+    current = flow.current
+    found = payout.redemption(current.id) if current and current.id else None
+    return found is None or found.status is not RedemptionStatus.PROCESSING
+
+
+@dataclass(frozen=True)
+class Card:
+    next: Next
+    payout: Payout
+    redemption: Redemption | None = None
+    brand: Brand | None = None
+
+
+def show_card(gifq: GifqClient, flow: Flow) -> Card:
+    payout = read_payout(gifq, flow)
+    shown = card_to_show(flow, payout)
+    if shown is None:
+        return Card(Next.PROCESSING if flow.current else Next.BRANDS, payout)
+    record_step("card_shown")
+    return Card(Next.CARD, payout, shown, payout.brand(shown.brand_slug))
+
+
+def _resolve_unknown(gifq: GifqClient, flow: Flow, issued: Issued) -> None:
+    match = match_unknown(issued, read_payout(gifq, flow))
+    if match is None:
+        # GIFQ has no trace of it: repeating the same reference can never charge twice.
+        match = _create(gifq, flow, issued)
+    issued.id = match.id
+    record_step("brand_chosen")
+
+
+def _create(gifq: GifqClient, flow: Flow, issued: Issued) -> Redemption:
+    return gifq.create_redemption(
+        flow.token,
+        verification_token=flow.verification_token or "",
+        product_id=issued.product_id,
+        face_value=issued.face_value,
+        reference=issued.reference,
+    )
