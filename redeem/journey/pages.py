@@ -33,6 +33,7 @@ BRAND = Page("brand.html", 200, "brand")
 CONFIRM = Page("confirm.html", 200, "confirm")
 PROCESSING = Page("processing.html", 200, "processing")
 CARD = Page("card.html", 200, "card")
+TILL = Page("till.html", 200, "till")  # the card at a shop's till: brand, barcode, code, PIN
 
 # --- outcomes ---------------------------------------------------------------------------------
 EXPIRED = Page("errors/expired.html", 410, "expired")

@@ -72,13 +72,16 @@ def next_step(flow: Flow, payout: Payout | None = None) -> Next:
     return Next.BRANDS
 
 
-def card_to_show(flow: Flow, payout: Payout) -> Redemption | None:
-    """The card this flow redeemed, else the last one completed for the payout; only a
-    completed one with its details."""
+def card_to_show(flow: Flow, payout: Payout, wanted: str | None = None) -> Redemption | None:
+    """The card asked for by id (one of this payout's), else the card this flow redeemed,
+    else the last one completed for the payout; only a completed one with its details."""
     current = flow.current
-    shown = (payout.redemption(current.id) if current and current.id else None) or (
-        payout.latest_completed()
-    )
+    if wanted is not None:
+        shown = payout.redemption(wanted)
+    else:
+        shown = (payout.redemption(current.id) if current and current.id else None) or (
+            payout.latest_completed()
+        )
     if shown is None or shown.status is not RedemptionStatus.COMPLETED or shown.details is None:
         return None
     return shown

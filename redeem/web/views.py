@@ -17,6 +17,7 @@ import math
 from flask import abort, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from redeem.cards.barcode import draw
 from redeem.extensions import campaigns, flows, gifq
 from redeem.flow_store.record import Flow
 from redeem.gifq import errors
@@ -28,6 +29,7 @@ from redeem.journey.rules import Next, refresh
 from redeem.ops.metrics import record_step
 from redeem.security.keyed_hashes import keyed
 from redeem.web.blueprint import bp
+from redeem.web.cards import card_links
 from redeem.web.forms import CodeForm
 from redeem.web.layout import render_page
 from redeem.web.preconditions import (
@@ -207,12 +209,15 @@ def card() -> Page:
     add_payout(shown.payout)
     if shown.redemption is None or shown.redemption.details is None:
         return go(shown.next)
+    drawing = draw(shown.redemption.details.barcode)
     return render_page(
         pages.CARD,
         redemption=shown.redemption,
         brand=shown.brand,
         fields=shown.redemption.details.present(),
         redeemed=shown.redemption.brand_slug,
+        drawing=drawing,
+        **card_links(shown.redemption, drawing=drawing),
     )
 
 

@@ -26,8 +26,8 @@ from tests.support.fake import FakeGifq
 LANGS = ("en", "ar")
 STATE_NAMES = (
     "landing", "landing_plain", "code", "wrong_code", "brands", "brands_search", "brands_5000",
-    "brand", "confirm", "processing", "card", "card_long_brand", "not_found", "unavailable",
-    "expired", "cancelled", "flow_expired", "locked", "rate_limited",
+    "brand", "confirm", "processing", "card", "card_long_brand", "card_barcode", "till",
+    "not_found", "unavailable", "expired", "cancelled", "flow_expired", "locked", "rate_limited",
 )  # fmt: skip
 # A recipient name with no break opportunity, and the seed's longest brand name.
 LONG_NAME = "Maximiliana-Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft"
@@ -89,6 +89,9 @@ def build_states(fake: FakeGifq, app_url: str) -> list[State]:
     card.redeem("omni-store")  # every card field, with a long link
     long_card = journey(fake.create_payout(campaign="branded")[0])
     long_card.redeem(LONG_BRAND)
+    # The largest barcode (PDF417) with a code and a PIN: the card page and its till page.
+    barcode_card = journey(fake.create_payout(campaign="branded")[0])
+    barcode_card.redeem("parcel-point")
 
     def processing(page: Page, lang: str) -> Response | None:
         # slow-cinema stays "processing" for about 4 s; the page's polling is blocked by the
@@ -130,6 +133,8 @@ def build_states(fake: FakeGifq, app_url: str) -> list[State]:
         State("processing", 200, processing),
         State("card", 200, _goto(card.urls["card"])),
         State("card_long_brand", 200, _goto(long_card.urls["card"])),
+        State("card_barcode", 200, _goto(barcode_card.urls["card"])),
+        State("till", 200, _goto(barcode_card.urls["card"] + "/till")),
         State("not_found", 404, _goto(f"/r/{unknown_token}")),
         State("unavailable", 503, faulted("error", status=503)),
         State("expired", 410, _goto(f"/r/{fake.demo_token('expired')}")),
