@@ -15,7 +15,9 @@ from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.barcodes import decoded
+from tests.support.branding import campaign_changed
 from tests.support.fake import BARCODE_BRANDS, TILL_NUMBER_BRAND, FakeGifq
+from tests.support.host_page import HostPage, serve_host_page
 from tests.support.journey import full_journey
 
 pytestmark = pytest.mark.e2e
@@ -174,3 +176,34 @@ def test_without_javascript_the_reminder_downloads_with_its_alarm_and_no_secret(
     details = card["details"]
     for secret in (details["code"], details["pin"], details["barcode"]["value"], url):
         assert secret not in text
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[HostPage]:
+    with serve_host_page() as page:
+        yield page
+
+
+def test_inside_a_cross_site_frame_without_cookies_the_till_page_and_both_files_work(
+    page: Page, fake: FakeGifq, live_app, host: HostPage, tmp_path
+) -> None:
+    token, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded")
+    with campaign_changed(fake, "branded", branding={"embed_origins": [host.origin]}):
+        page.goto(host.embedding(f"{live_app.url}/r/{token}"))
+        frame = page.frame_locator("#frame")
+        shown = full_journey(frame, fake, token, "kite-coffee")
+        frame.get_by_role("link", name="Show at the till").click()
+        expect(frame.locator("#value-code")).to_have_text(shown["code"])
+        # Kite Coffee's barcode holds the printed code.
+        assert decoded(frame.locator(".barcode").screenshot()) == [("qr", shown["code"])]
+        frame.get_by_role("link", name="Back to your card").click()
+        for name in ("Save this card", "Remind me before it expires"):
+            with page.expect_download() as download:
+                frame.get_by_role("link", name=name).click()
+            saved = tmp_path / download.value.suggested_filename
+            download.value.save_as(saved)
+            assert saved.stat().st_size > 0
+    card = issued(fake, token)
+    html = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    assert card["details"]["code"] in html and 'data-format="qr"' in html
+    assert page.context.cookies() == []  # nothing was set, so nothing can have been needed
