@@ -194,6 +194,11 @@ def test_inside_a_cross_site_frame_without_cookies_the_till_page_and_both_files_
         shown = full_journey(frame, fake, token, "kite-coffee")
         frame.get_by_role("link", name="Show at the till").click()
         expect(frame.locator("#value-code")).to_have_text(shown["code"])
+        # The parent sizes the frame to the page: a barcode sized from the viewport would grow
+        # with each resize (to 928 px here, past the window); it keeps a fixed cap instead.
+        page.wait_for_timeout(1000)
+        box = frame.locator(".barcode").bounding_box()
+        assert box is not None and box["height"] <= 400, box
         # Kite Coffee's barcode holds the printed code.
         assert decoded(frame.locator(".barcode").screenshot()) == [("qr", shown["code"])]
         frame.get_by_role("link", name="Back to your card").click()
