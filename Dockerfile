@@ -37,7 +37,7 @@ RUN rm -rf redeem/fake_gifq redeem/demo \
 
 # --- fake-gifq: the fake GIFQ server, for a staging stack only -------------------------------
 # Not the default image: `docker build --target fake-gifq -t gifq-fake .` (deploy/compose.yaml's
-# staging profile). It adds the fake and Pillow (its logos) to the app's virtualenv.
+# staging profile). It adds the fake and Pillow (its logos: the `fake` extra) to the app's virtualenv.
 FROM ${BASE_IMAGE} AS fake-gifq
 ENV PATH=/opt/venv/bin:$PATH LANG=C.UTF-8 PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1

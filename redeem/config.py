@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
+T = TypeVar("T")
 MIN_METRICS_TOKEN_LENGTH = 16
 
 # How the app talks to GIFQ, written down once: from_env reads these from the environment,
@@ -56,23 +57,23 @@ class ConfigError(RuntimeError):
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    return _parsed(env, name, default, int, "a whole number")
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    return _parsed(env, name, default, float, "a number")
+
+
+def _parsed(
+    env: Mapping[str, str], name: str, default: T, parse: Callable[[str], T], what: str
+) -> T:
     raw = env.get(name)
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        return parse(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from exc
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
@@ -104,6 +105,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         **{name: _number(env, name, GIFQ_DEFAULTS[name]) for name in GIFQ_FROM_ENV},
         "FLOW_TTL_SECONDS": _int(env, "FLOW_TTL_SECONDS", 30 * 60),
+        # However often a flow is used, it ends this long after it began (issue 12, item 7).
+        "FLOW_MAX_AGE_SECONDS": _int(env, "FLOW_MAX_AGE_SECONDS", 60 * 60),
         # Where compiled catalogs go when translations/ is not writable (redeem/i18n/catalogs.py).
         "CATALOG_CACHE_DIR": env.get("CATALOG_CACHE_DIR") or None,
         "DEMO": env.get("REDEEM_DEMO") == "1",

@@ -21,6 +21,12 @@ for font in fonts-noto-core fonts-noto-cjk; do
 done
 command -v java >/dev/null 2>&1 || need_norec+=(default-jre-headless)  # vnu, the HTML validator
 command -v npm >/dev/null 2>&1 || need_norec+=(nodejs npm)
+# The WebKit layer (tests/webkit): WebKitGTK's WebDriver and MiniBrowser, a virtual X server
+# for it, and xclip to read what a copy button put on the X clipboard.
+# (Mesa's software GL, which WebKitGTK only recommends, draws its pages on Xvfb.)
+[ -x /usr/bin/WebKitWebDriver ] || need_norec+=(webkit2gtk-driver libgl1-mesa-dri)
+command -v Xvfb >/dev/null 2>&1 || need_norec+=(xvfb)
+command -v xclip >/dev/null 2>&1 || need_norec+=(xclip)
 if [ "${#need[@]}" -gt 0 ]; then apt_install "${need[@]}"; fi
 if [ "${#need_norec[@]}" -gt 0 ]; then apt_install --no-install-recommends "${need_norec[@]}"; fi
 
@@ -46,6 +52,10 @@ if [ -n "${CHROMIUM_PATH:-}" ]; then
     say "e2e browser: $CHROMIUM_PATH (elsewhere: '.venv/bin/playwright install chromium', CHROMIUM_PATH unset)"
 else
     say "no chromium found: run '.venv/bin/playwright install chromium' (not needed on Debian)"
+fi
+
+if [ -x /usr/bin/WebKitWebDriver ]; then
+    say "WebKit layer: /usr/bin/WebKitWebDriver under Xvfb (Selenium is given the path; it downloads nothing)"
 fi
 
 say "setup took $((SECONDS - started)) s"

@@ -76,21 +76,41 @@
     });
   });
 
-  // --- Copy buttons copy the exact value. ---
+  // --- Copy buttons copy the exact value, or say plainly that the recipient must. ---
+  // WebKit has no navigator.clipboard outside a secure context and refuses a write it does
+  // not see as the click's own; some in-app browsers refuse both. Then the old
+  // execCommand("copy") on a selection still works in the click; where that is refused too,
+  // the value stays selected and a status line tells the recipient to copy it by hand.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     var target = document.getElementById(button.getAttribute("data-copy"));
     if (!target) { return; }
     button.hidden = false;
     var label = button.firstChild.nodeValue;
+    var note = document.createElement("span");
+    note.className = "copy-note";
+    note.setAttribute("role", "status");
+    note.id = "note-" + button.getAttribute("data-copy");
+    button.parentNode.insertBefore(note, button.nextSibling);
+    var done = function () {
+      note.textContent = "";
+      button.firstChild.nodeValue = msg.copied || "Copied";
+      setTimeout(function () { button.firstChild.nodeValue = label; }, 2000);
+    };
+    var byHand = function () {
+      selectText(target);
+      note.textContent = msg.copyFailed || "Select the text and copy it yourself.";
+    };
+    var legacy = function () {
+      selectText(target);
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      if (copied) { done(); } else { byHand(); }
+    };
     button.addEventListener("click", function () {
       var value = target.textContent;
-      var done = function () {
-        button.firstChild.nodeValue = msg.copied || "Copied";
-        setTimeout(function () { button.firstChild.nodeValue = label; }, 2000);
-      };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(value).then(done, function () { selectText(target); });
-      } else { selectText(target); }
+        navigator.clipboard.writeText(value).then(done, legacy);
+      } else { legacy(); }
     });
   });
   function selectText(node) {

@@ -119,9 +119,16 @@ def pages(client: Any) -> Browser:
 
 @pytest.fixture
 def journey(pages: Browser, fake: FakeGifq) -> Callable[..., Journey]:
-    """A recipient's journey for a payout token, through `pages` (see tests/support/driver.py)."""
+    """A recipient's journey through `pages` (see tests/support/driver.py)."""
 
-    def start(token: str, **kw: Any) -> Journey:
-        return Journey(pages, token, code_of=fake.code_for, **kw)
+    def start(token: str | None = None, *, lang: str | None = None, **payout: Any) -> Journey:
+        """For this token, or for a new payout made with ``payout`` (fake.create_payout's
+        arguments: amount, currency, campaign, locale, email, name); ``lang`` goes on every
+        GET, as the language links do."""
+        if token is None:
+            token, _ = fake.create_payout(**payout)
+        elif payout:
+            raise TypeError(f"a payout's arguments {sorted(payout)} with a token of its own")
+        return Journey(pages, token, code_of=fake.code_for, lang=lang)
 
     return start

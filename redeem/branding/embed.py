@@ -111,18 +111,3 @@ def framed(flow_embedded: bool = False) -> bool:
         return request.values.get("embed") == "1" or flow_embedded
     except HTTPException:  # the body was refused (413): its error page must still render
         return request.args.get("embed") == "1" or flow_embedded
-
-
-def new_tab_url() -> str:
-    """Where "Open in a new tab" goes: this same step, top-level, without `embed=1`.
-
-    Pages rendered by a POST (a form back with errors) have a GET page at the same path.
-    """
-    from urllib.parse import urlencode
-
-    from flask import request
-
-    if request.method != "GET":
-        return request.path
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "embed"]
-    return request.path + (f"?{urlencode(args)}" if args else "")

@@ -33,10 +33,15 @@ class Issued:
     face_value: Decimal
     id: str | None = None  # GIFQ's id; None while the POST's outcome is unknown
     failed: bool = False  # GIFQ said it failed: the balance is the recipient's to choose again
+    done: bool = False  # GIFQ issued the card
 
     @property
     def outcome_unknown(self) -> bool:
         return self.id is None
+
+    @property
+    def settled(self) -> bool:
+        return self.failed or self.done
 
 
 @dataclass
@@ -53,8 +58,10 @@ class Flow:
     verification_expires_at: float = 0.0
     locale: str | None = None
     embedded: bool = False
-    binding: str | None = None  # the value of the optional partitioned cookie, when set
-    # Every redemption this flow asked for, oldest first; a split balance will hold several.
+    # "<bound|unbound>:<keyed hash of the binding cookie>" (redeem/security/binding.py)
+    binding: str | None = None
+    card_until: float = 0.0  # without cookies: until when the card may be shown again
+    # Every redemption this flow asked for, oldest first: a split balance holds several.
     issued: list[Issued] = field(default_factory=list)
     notice: str | None = None  # a one-time message for the next page (e.g. fulfilment failed)
     resend_at: float = 0.0  # when GIFQ will accept another code send (epoch seconds)
@@ -68,14 +75,19 @@ class Flow:
 
     @property
     def current(self) -> Issued | None:
-        """The redemption under way or done; None when the balance is free to choose."""
+        """The redemption under way (its outcome unknown or not yet settled), if any."""
         last = self.issued[-1] if self.issued else None
-        return last if last is not None and not last.failed else None
+        return last if last is not None and not last.settled else None
+
+    @property
+    def last_card(self) -> Issued | None:
+        """The card issued last in this flow: the card page shows it."""
+        return next((i for i in reversed(self.issued) if i.done), None)
 
     @property
     def attempt(self) -> int:
-        """How many choices failed: each new choice gets a reference of its own."""
-        return sum(1 for i in self.issued if i.failed)
+        """How many choices have settled: each split gets an idempotency reference of its own."""
+        return sum(1 for i in self.issued if i.settled)
 
     def rotate_id(self) -> str:
         """A new id and CSRF secret (after verification); returns the old id."""
@@ -107,20 +119,26 @@ def _issued_in(data: dict[str, Any]) -> Issued:
 
 
 def _from_before_the_list(data: dict[str, Any]) -> None:
-    # Flows written before redemptions became a list (they live 30 minutes, so a deploy
-    # meets some): one redemption id, its brand, or the body of a POST never answered.
-    failed = [Issued("", "", "", Decimal(0), id="", failed=True)] * int(data.get("attempt") or 0)
-    unknown, rid = data.get("redemption_unknown"), data.get("redemption_id")
+    # Flows written before redemptions became a list (they live an hour, so a deploy meets
+    # some): a count of settled choices, the card shown last, and the redemption under way
+    # (by its id, or the body of a POST never answered).
+    if "attempt" not in data:
+        return
+    settled = int(data.get("attempt") or 0)
+    card_id, unknown, rid = (
+        data.get("card_id"),
+        data.get("redemption_unknown"),
+        data.get("redemption_id"),
+    )
+    issued = [
+        Issued("", "", "", Decimal(0), id="", failed=True) for _ in range(settled - bool(card_id))
+    ]
+    if card_id:
+        issued.append(Issued("", "", "", Decimal(0), id=card_id, done=True))
+    brand = data.get("redemption_brand") or ""
     if unknown:
-        issued = Issued(
-            unknown["reference"],
-            unknown.get("brand") or data.get("redemption_brand") or "",
-            unknown["product_id"],
-            Decimal(str(unknown["face_value"])),
-        )
-        data["issued"] = [*failed, issued]
+        face_value = Decimal(str(unknown["face_value"]))
+        issued.append(Issued(unknown["reference"], brand, unknown["product_id"], face_value))
     elif rid:
-        brand = data.get("redemption_brand") or ""
-        data["issued"] = [*failed, Issued("", brand, "", Decimal(0), id=rid)]
-    elif failed and not data["issued"]:
-        data["issued"] = failed
+        issued.append(Issued("", brand, "", Decimal(0), id=rid))
+    data["issued"] = issued

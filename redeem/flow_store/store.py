@@ -3,10 +3,22 @@
 The flow never depends on cookies (it runs inside iframes where browsers refuse them), so its
 id travels in form fields and page URLs, and everything else stays here. With REDIS_URL the
 records live in Redis so that several workers and instances behave as one.
+
+Two rules from issue 12, item 7:
+- the id is a bearer secret, so a record is stored under a keyed hash of it (HMAC with a key
+  derived from SECRET_KEY), never the id itself: whoever can list Redis keys learns nothing
+  they could put in a URL;
+- a flow lives ``ttl`` seconds after its last save (idle), and never more than ``max_age``
+  after it began, however often it is read: a never-verified flow's page, fetched again and
+  again, no longer keeps it alive forever.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -15,6 +27,7 @@ from typing import Any, Protocol, cast
 from redeem.flow_store.record import Flow, is_flow_id, new_flow_id
 
 DEFAULT_TTL = 30 * 60
+DEFAULT_MAX_AGE = 60 * 60
 
 
 class _Backend(Protocol):
@@ -80,15 +93,38 @@ class FlowStore:
 
     prefix = "redeem:flow:"
 
-    def __init__(self, backend: MemoryBackend | RedisBackend, ttl: int = DEFAULT_TTL) -> None:
+    def __init__(
+        self,
+        backend: MemoryBackend | RedisBackend,
+        ttl: int = DEFAULT_TTL,
+        *,
+        max_age: int = DEFAULT_MAX_AGE,
+        secret: str | bytes | None = None,
+    ) -> None:
         self._backend = backend
         self.ttl = ttl
+        self.max_age = max_age
+        raw = secret.encode() if isinstance(secret, str) else (secret or secrets.token_bytes(32))
+        # A key of its own, so these names can never be mistaken for any other keyed hash.
+        self._name_key = hmac.new(raw, b"redeem.flow_store.record-name", hashlib.sha256).digest()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> FlowStore:
         url = config.get("REDIS_URL")
         backend = RedisBackend(url) if url else MemoryBackend()
-        return cls(backend, int(config.get("FLOW_TTL_SECONDS") or DEFAULT_TTL))
+        return cls(
+            backend,
+            int(config.get("FLOW_TTL_SECONDS") or DEFAULT_TTL),
+            max_age=int(config.get("FLOW_MAX_AGE_SECONDS") or DEFAULT_MAX_AGE),
+            secret=config.get("SECRET_KEY"),
+        )
+
+    def _name(self, flow_id: str) -> str:
+        return self.prefix + hmac.new(self._name_key, flow_id.encode(), hashlib.sha256).hexdigest()
+
+    def _left(self, flow: Flow) -> float:
+        """Seconds until the flow's absolute end."""
+        return flow.created_at + self.max_age - time.time()
 
     def count(self) -> int:
         """How many live flows are stored (for tests and diagnostics: Redis scans for them)."""
@@ -116,12 +152,21 @@ class FlowStore:
     def get(self, flow_id: str) -> Flow | None:
         if not is_flow_id(flow_id):
             return None
-        raw = self._backend.get(self.prefix + flow_id)
-        return Flow.from_json(raw) if raw else None
+        raw = self._backend.get(self._name(flow_id))
+        if not raw:
+            return None
+        flow = Flow.from_json(raw)
+        if flow.id != flow_id or self._left(flow) <= 0:
+            return None
+        return flow
 
     def save(self, flow: Flow, *, replaces: str | None = None) -> None:
         """Write the flow; ``replaces``: its id before ``Flow.rotate_id``, dropped once the
         new record is written (an id seen before the code was entered is worth nothing)."""
-        self._backend.set(self.prefix + flow.id, flow.to_json(), self.ttl)
+        left = self._left(flow)
+        if left <= 0:
+            self._backend.delete(self._name(flow.id))
+        else:
+            self._backend.set(self._name(flow.id), flow.to_json(), min(self.ttl, math.ceil(left)))
         if replaces and replaces != flow.id:
-            self._backend.delete(self.prefix + replaces)
+            self._backend.delete(self._name(replaces))

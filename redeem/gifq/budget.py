@@ -86,12 +86,17 @@ class _Waiting:
     """The queueing policy shared by both limiters: wait while the deadline (and lane) allows."""
 
     clock: Clock
-    sleep: Sleep
-    limit: int
-    open_limit: int
-    open_wait: float
-    _open_lock = threading.Lock()  # replaced per instance in __init__
-    _open_waiters = 0
+
+    def __init__(
+        self, per_second: int, window: float, sleep: Sleep, reserved_share: float, open_wait: float
+    ) -> None:
+        self.limit = per_second
+        self.open_limit = open_slots(per_second, reserved_share)
+        self.open_wait = open_wait
+        self._open_lock = threading.Lock()
+        self._open_waiters = 0
+        self.window = window
+        self.sleep = sleep
 
     def try_acquire(self, limit: int | None = None) -> float:
         """Take a slot and return 0, or return how many seconds until one frees up.
@@ -149,14 +154,8 @@ class LocalBudget(_Waiting):
     ) -> None:
         if per_second < 1:
             raise ValueError("per_second must be at least 1; use Unlimited to switch it off")
-        self.limit = per_second
-        self.open_limit = open_slots(per_second, reserved_share)
-        self.open_wait = open_wait
-        self._open_lock = threading.Lock()
-        self._open_waiters = 0
-        self.window = window
+        super().__init__(per_second, window, sleep, reserved_share, open_wait)
         self.clock = clock
-        self.sleep = sleep
         self._sent: deque[float] = deque()
         self._lock = threading.Lock()
 
@@ -217,15 +216,9 @@ class RedisBudget(_Waiting):
         reserved_share: float = DEFAULT_RESERVED_SHARE,
         open_wait: float = DEFAULT_OPEN_WAIT,
     ) -> None:
-        self.limit = per_second
-        self.open_limit = open_slots(per_second, reserved_share)
-        self.open_wait = open_wait
-        self._open_lock = threading.Lock()
-        self._open_waiters = 0
-        self.window = window
+        super().__init__(per_second, window, sleep, reserved_share, open_wait)
         self.key = key
         self.clock = time.monotonic
-        self.sleep = sleep
         self._redis_clock = clock
         self._script = redis_client.register_script(_SLIDING_LOG)
         self.fallback = LocalBudget(

@@ -7,6 +7,8 @@ where it happens, one attempt at a time, and where every attempt is reported to 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import random
@@ -15,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -37,6 +39,19 @@ ERROR_BODY_CAP = 64 * 1024
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 Observer = Callable[[str, int | str, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request to GIFQ: the endpoint's name (for metrics), what to send, and the payout
+    it is about, by its keyed hash (for logs)."""
+
+    endpoint: str
+    method: str
+    path: str
+    token_name: str
+    headers: dict[str, str] = field(default_factory=dict)
+    payload: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,24 +107,13 @@ class Calls:
                 self._http_pid = pid
             return self._http
 
-    def call(
-        self,
-        endpoint: str,
-        method: str,
-        path: str,
-        token_name: str,
-        *,
-        headers: dict[str, str],
-        payload: dict[str, Any] | None = None,
-    ) -> Answer:
+    def call(self, call: Call) -> Answer:
         deadline = time.monotonic() + self.settings.deadline
-        headers = {**headers, "X-Request-Id": _request_id()}
+        call = dataclasses.replace(call, headers={**call.headers, "X-Request-Id": _request_id()})
         try:
             with self.breaker.guard() as ticket:
                 try:
-                    answer = self._attempts(
-                        endpoint, method, path, token_name, headers, payload, deadline
-                    )
+                    answer = self._attempts(call, deadline)
                 except GifqUnavailable:
                     ticket.failure()
                     raise
@@ -120,20 +124,11 @@ class Calls:
                 return answer
         except CircuitOpen:
             # Reported, so dashboards show refused calls instead of going quiet.
-            self.observe(endpoint, "circuit_open", time.monotonic(), token_name, 0)
+            self.observe(call, "circuit_open", time.monotonic(), 0)
             raise
 
-    def _attempts(
-        self,
-        endpoint: str,
-        method: str,
-        path: str,
-        token_name: str,
-        headers: dict[str, str],
-        payload: dict[str, Any] | None,
-        deadline: float,
-    ) -> Answer:
-        safe = method == "GET"
+    def _attempts(self, call: Call, deadline: float) -> Answer:
+        safe = call.method == "GET"
         attempt = 0
         while True:
             attempt += 1
@@ -142,52 +137,45 @@ class Calls:
             try:
                 self.budget.acquire(max(0.0, deadline - started))
             except RateLimited:
-                self.observe(endpoint, "throttled", started, token_name, attempt)
+                self.observe(call, "throttled", started, attempt)
                 raise
             started = time.monotonic()
             try:
-                answer = self.attempt(method, path, headers, payload, deadline)
+                answer = self.attempt(call, deadline)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                self.observe(endpoint, _failure_label(exc), started, token_name, attempt)
+                self.observe(call, _failure_label(exc), started, attempt)
                 if may_retry and _left(deadline) > 0:
                     continue  # nothing was sent, so this is safe for any method
                 raise _unavailable(deadline, exc) from exc
             except (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError) as exc:
-                self.observe(endpoint, _failure_label(exc), started, token_name, attempt)
+                self.observe(call, _failure_label(exc), started, attempt)
                 if safe and may_retry and _backoff(deadline):
                     continue
                 raise _unavailable(deadline, exc) from exc
             except httpx.TransportError as exc:
                 # Write and pool timeouts, a broken pipe mid-request: outcome unknown for a POST.
-                self.observe(endpoint, _failure_label(exc), started, token_name, attempt)
+                self.observe(call, _failure_label(exc), started, attempt)
                 raise _unavailable(deadline, exc) from exc
             except GifqTimeout:
-                self.observe(endpoint, "timeout", started, token_name, attempt)
+                self.observe(call, "timeout", started, attempt)
                 raise
             except ContractError:
-                self.observe(endpoint, "error", started, token_name, attempt)
+                self.observe(call, "error", started, attempt)
                 raise
-            self.observe(endpoint, answer.status, started, token_name, attempt)
-            if safe and may_retry:
-                if answer.status in (502, 503, 504) and _backoff(deadline):
+            self.observe(call, answer.status, started, attempt)
+            if safe and may_retry and answer.status in (502, 503, 504) and _backoff(deadline):
+                continue
+            # GIFQ's rate limit (`rate_limited`) refuses a request before doing anything with
+            # it, so a POST it refused is as safe to send again as a GET. Our budget keeps
+            # these rare, but its window and GIFQ's see the same calls a few ms apart.
+            if may_retry and answer.status == 429 and (safe or _refused_unread(answer)):
+                wait = retry_after(answer.headers.get("retry-after"))
+                if wait <= MAX_RETRY_AFTER_WAIT and wait < _left(deadline):
+                    time.sleep(wait)
                     continue
-                if answer.status == 429:
-                    wait = retry_after(answer.headers.get("retry-after"))
-                    if wait <= MAX_RETRY_AFTER_WAIT and wait < _left(deadline):
-                        time.sleep(wait)
-                        continue
             return answer
 
-    def attempt(
-        self,
-        method: str,
-        path: str,
-        headers: dict[str, str],
-        payload: dict[str, Any] | None,
-        deadline: float,
-        *,
-        read_body: bool = True,
-    ) -> Answer:
+    def attempt(self, call: Call, deadline: float, *, read_body: bool = True) -> Answer:
         remaining = _left(deadline)
         if remaining <= 0:
             raise GifqTimeout("GIFQ deadline passed")
@@ -199,7 +187,9 @@ class Calls:
             pool=min(s.pool_timeout, remaining),
         )
         http = self.http()
-        request = http.build_request(method, path, headers=headers, json=payload, timeout=timeout)
+        request = http.build_request(
+            call.method, call.path, headers=call.headers, json=call.payload, timeout=timeout
+        )
         reset = CALL_DEADLINE.set(deadline)
         try:
             response = http.send(request, stream=True)
@@ -214,27 +204,29 @@ class Calls:
             CALL_DEADLINE.reset(reset)
         return Answer(status, response.headers, body)
 
-    def observe(
-        self, endpoint: str, status: int | str, started: float, token_name: str, attempt: int
-    ) -> None:
+    def observe(self, call: Call, status: int | str, started: float, attempt: int) -> None:
         seconds = time.monotonic() - started
         log.debug(
             "gifq %s status=%s seconds=%.3f token=%s attempt=%d",
-            endpoint,
-            status,
-            seconds,
-            token_name[:12],
-            attempt,
+            *(call.endpoint, status, seconds, call.token_name[:12], attempt),
         )
         for observer in self.observers:
             try:
-                observer(endpoint, status, seconds)
+                observer(call.endpoint, status, seconds)
             except Exception:
                 # A broken metrics hook must not turn a good answer into an error page.
                 log.exception("GIFQ observer failed")
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _refused_unread(answer: Answer) -> bool:
+    """A 429 from GIFQ's request rate limit, not from one of its rules (a code cooldown)."""
+    try:
+        return bool(json.loads(answer.body[:ERROR_BODY_CAP]).get("code") == "rate_limited")
+    except (ValueError, AttributeError):
+        return False
 
 
 def _left(deadline: float) -> float:

@@ -31,8 +31,8 @@ from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker
 from redeem.gifq.budget import OPEN as OPEN_LANE
 from redeem.gifq.budget import Budget, current_lane, make_budget
-from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets, make_cache
-from redeem.gifq.calls import Answer, Calls, Observer
+from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets
+from redeem.gifq.calls import Answer, Call, Calls, Observer
 from redeem.gifq.errors import ContractError, GifqTimeout, PayoutNotFound, RateLimited, error_for
 from redeem.gifq.misses import TokenMemory
 from redeem.gifq.parsing import (
@@ -43,6 +43,7 @@ from redeem.gifq.parsing import (
     parse_redemption,
 )
 from redeem.gifq.settings import Settings, setting
+from redeem.gifq.shared_cache import make_cache
 from redeem.security.keyed_hashes import KeyedHashes
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ CONFIRM_CODE_PATH = "/api/payouts/{token}/verification/confirm"
 REDEMPTIONS_PATH = "/api/payouts/{token}/redemptions"
 
 PING_DEADLINE = 3.0
+PING = Call("ping", "GET", "/", "-")  # whether GIFQ answers HTTP at all
 
 
 class GifqClient:
@@ -168,7 +170,7 @@ class GifqClient:
             headers["If-None-Match"] = cached.etag
         generation = self.cache.generation(token_mac)
         answer = self.calls.call(
-            "get_payout", "GET", PAYOUT_PATH.format(token=token), token_mac, headers=headers
+            Call("get_payout", "GET", PAYOUT_PATH.format(token=token), token_mac, headers)
         )
         if answer.status == 304 and cached is not None and cached.etag:
             etag = answer.headers.get("etag") or cached.etag
@@ -257,11 +259,11 @@ class GifqClient:
             return self.breaker.state != OPEN
         started = time.monotonic()
         try:
-            answer = self.calls.attempt("GET", "/", {}, None, deadline, read_body=False)
+            answer = self.calls.attempt(PING, deadline, read_body=False)
         except (httpx.HTTPError, GifqTimeout):
-            self.calls.observe("ping", "error", started, "-", 1)
+            self.calls.observe(PING, "error", started, 1)
             return False
-        self.calls.observe("ping", answer.status, started, "-", 1)
+        self.calls.observe(PING, answer.status, started, 1)
         return True
 
     # --- plumbing ------------------------------------------------------------------------
@@ -277,22 +279,13 @@ class GifqClient:
         return self.hashes.token_key(token)
 
     def _post(
-        self,
-        endpoint: str,
-        path: str,
-        token: str,
-        payload: dict[str, Any],
-        headers: dict[str, str] | None = None,
+        self, endpoint: str, path: str, token: str, payload: dict[str, Any], **kw: Any
     ) -> Answer:
         token_mac = self._token_mac(token)
+        headers: dict[str, str] = kw.get("headers") or {}
         try:
             return self.calls.call(
-                endpoint,
-                "POST",
-                path.format(token=token),
-                token_mac,
-                headers=headers or {},
-                payload=payload,
+                Call(endpoint, "POST", path.format(token=token), token_mac, headers, payload)
             )
         finally:
             # Whatever happened, the payout may have changed: the next read goes to GIFQ.

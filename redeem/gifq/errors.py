@@ -10,57 +10,54 @@ from typing import Any
 
 
 class GifqError(Exception):
-    """Base of every GIFQ outcome that is not a success."""
+    """Base of every GIFQ outcome that is not a success; ``kind`` names it in logs."""
 
     kind = "gifq_error"
 
+    def __init_subclass__(cls, kind: str = "", **rest: object) -> None:
+        super().__init_subclass__(**rest)
+        if kind:
+            cls.kind = kind
 
-class PayoutNotFound(GifqError):
-    kind = "not_found"
+
+class PayoutNotFound(GifqError, kind="not_found"):
+    """GIFQ does not know the token (404), or it is not a token at all."""
 
 
-class PayoutGone(GifqError):
+class PayoutGone(GifqError, kind="gone"):
     """GIFQ refused an action because the payout is expired, cancelled or completed (422)."""
 
-    kind = "gone"
 
-
-class VerificationRequired(GifqError):
+class VerificationRequired(GifqError, kind="verification_required"):
     """The verification token is missing, expired or refused (401)."""
 
-    kind = "verification_required"
 
-
-class CodeInvalid(GifqError):
-    kind = "code_invalid"
+class CodeInvalid(GifqError, kind="code_invalid"):
+    """A wrong code (422), and how many tries GIFQ says are left, when it says."""
 
     def __init__(self, attempts_left: int | None) -> None:
         super().__init__(f"wrong code, {attempts_left} attempts left")
         self.attempts_left = attempts_left
 
 
-class CodeExpired(GifqError):
+class CodeExpired(GifqError, kind="code_expired"):
     """The code is older than 10 minutes, was used, or was killed by 5 wrong tries."""
 
-    kind = "code_expired"
+
+class VerificationLocked(GifqError, kind="locked"):
+    """Too many wrong codes: GIFQ refuses verification for a while (423)."""
 
 
-class VerificationLocked(GifqError):
-    kind = "locked"
-
-
-class Unprocessable(GifqError):
+class Unprocessable(GifqError, kind="unprocessable"):
     """422 for anything else: an ineligible product, a face value over the balance."""
-
-    kind = "unprocessable"
 
     def __init__(self, code: str | None, message: str = "") -> None:
         super().__init__(message or code or "unprocessable")
         self.code = code
 
 
-class RateLimited(GifqError):
-    kind = "rate_limited"
+class RateLimited(GifqError, kind="rate_limited"):
+    """Too many requests (429, ours or GIFQ's), and how long to wait."""
 
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"rate limited, retry after {retry_after:.0f}s")
@@ -74,22 +71,20 @@ class ResendCooldown(RateLimited):
     """
 
 
-class GifqUnavailable(GifqError):
+class ResendLimit(ResendCooldown):
+    """GIFQ's hourly cap on sends: unlike the 30 s cooldown, the newest code may be used up."""
+
+
+class GifqUnavailable(GifqError, kind="unavailable"):
     """GIFQ answered 5xx, could not be reached, or the breaker is open."""
 
-    kind = "unavailable"
 
-
-class GifqTimeout(GifqUnavailable):
+class GifqTimeout(GifqUnavailable, kind="timeout"):
     """No complete answer within the total deadline."""
 
-    kind = "timeout"
 
-
-class ContractError(GifqError):
+class ContractError(GifqError, kind="contract"):
     """GIFQ answered something the contract does not allow: fail closed, show nothing."""
-
-    kind = "contract"
 
 
 # --- from an HTTP answer to a fact ---------------------------------------------------------
@@ -146,7 +141,10 @@ def error_for(endpoint: str, status: int, body: bytes, retry_after_header: str |
     if status == 423:
         return VerificationLocked()
     if status == 429:
-        if error_body(body).get("code") in RESEND_COOLDOWN_CODES:
+        code = error_body(body).get("code")
+        if code == "verification_send_limit":
+            return ResendLimit(retry_after(retry_after_header))
+        if code in RESEND_COOLDOWN_CODES:
             return ResendCooldown(retry_after(retry_after_header))
         return RateLimited(retry_after(retry_after_header))
     if status != 422:

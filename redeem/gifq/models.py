@@ -82,14 +82,10 @@ class Product:
     denominations: tuple[Decimal, ...] | None
 
     def accepts(self, amount: Decimal, currency: str) -> bool:
-        if currency != self.currency:
-            return False
-        if self.denominations is not None:
-            return amount in self.denominations
-        low = self.min_face_value if self.min_face_value is not None else Decimal(0)
-        if self.max_face_value is None:
-            return amount >= low
-        return low <= amount <= self.max_face_value
+        """Whether a card of exactly ``amount`` in ``currency`` can be issued."""
+        fixed, low, high = self.denominations, self.min_face_value, self.max_face_value
+        in_range = (low is None or amount >= low) and (high is None or amount <= high)
+        return currency == self.currency and (amount in fixed if fixed is not None else in_range)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from redeem.gifq.errors import ContractError
 from redeem.gifq.models import (
@@ -32,6 +33,8 @@ from redeem.gifq.models import (
     Verification,
     VerificationGrant,
 )
+
+T = TypeVar("T")
 
 
 def _req(obj: Any, key: str, kind: type | tuple[type, ...]) -> Any:
@@ -66,28 +69,26 @@ def parse_money(value: Any, field: str = "amount") -> Decimal:
 
 
 def parse_datetime(value: Any, field: str) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ContractError(f"field {field!r} is not a timestamp")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ContractError(f"field {field!r} is not a timestamp") from exc
-    if parsed.tzinfo is None:
+    parsed = _iso(value, field, lambda v: datetime.fromisoformat(v.replace("Z", "+00:00")))
+    if parsed is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 
 def _parse_date(value: Any, field: str) -> date | None:
+    return _iso(value, field, lambda v: date.fromisoformat(v[:10]), "date")
+
+
+def _iso(value: Any, field: str, parse: Callable[[str], T], what: str = "timestamp") -> T | None:
+    """An ISO 8601 string parsed, None for null; anything else is a contract error."""
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ContractError(f"field {field!r} is not a date")
+        raise ContractError(f"field {field!r} is not a {what}")
     try:
-        return date.fromisoformat(value[:10])
+        return parse(value)
     except ValueError as exc:
-        raise ContractError(f"field {field!r} is not a date") from exc
+        raise ContractError(f"field {field!r} is not a {what}") from exc
 
 
 def _enum(cls: type[enum.StrEnum], value: Any, field: str) -> Any:

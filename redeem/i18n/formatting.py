@@ -116,16 +116,8 @@ def category_name(slug: str) -> str:
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(
-        money=money,
-        day=day,
-        number=number,
-        duration=duration,
-        from_now=from_now,
-        list_of=list_of,
-        decimal=Decimal,
-        category_name=category_name,
-    )
+    filters = (money, day, number, duration, from_now, list_of, category_name)
+    app.jinja_env.filters.update({f.__name__: f for f in filters}, decimal=Decimal)
 
 
 def register_all(app: Flask) -> None:

@@ -26,6 +26,7 @@ from typing import TypeAlias
 
 from redeem.gifq.models import Campaign, Payout
 from redeem.journey.catalog import CatalogIndex
+from redeem.split.journey import offered
 
 RECENT_SECONDS = 300
 RECENT_SIZE = 64
@@ -102,22 +103,16 @@ def _link_slot(token_key: str | None) -> str | None:
 
 
 class CampaignCache:
-    def __init__(
-        self,
-        recent_size: int = RECENT_SIZE,
-        recent_seconds: float = RECENT_SECONDS,
-        seen_size: int = SEEN_SIZE,
-        seen_seconds: float = SEEN_SECONDS,
-    ) -> None:
-        self._recent = _Recent(recent_size, recent_seconds)
-        self._seen = _Seen(seen_size, seen_seconds)
+    def __init__(self) -> None:
+        self._recent = _Recent(RECENT_SIZE, RECENT_SECONDS)
+        self._seen = _Seen(SEEN_SIZE, SEEN_SECONDS)
 
     def remember_payout(self, payout: Payout) -> None:
         """Keep the payout's campaign and its eligible catalog for later pages of the journey."""
         self._recent.put(("campaign", payout.campaign.id), payout.campaign)
         key = ("catalog", payout.campaign.id, payout.currency, payout.balance)
         if self._recent.get(key) is None:
-            self._recent.put(key, CatalogIndex(payout.eligible_catalog()))
+            self._recent.put(key, CatalogIndex(offered(payout)))
 
     def campaign(self, campaign_id: str) -> Campaign | None:
         found = self._recent.get(("campaign", campaign_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from redeem.gifq.models import Brand, Product
@@ -10,7 +11,8 @@ from redeem.gifq.models import Brand, Product
 
 @dataclass
 class CatalogIndex:
-    """The brands a payout of one currency and amount may choose, ready to search."""
+    """The brands on offer to a payout of one currency and balance, ready to search. A brand
+    none of whose values fit the balance is kept (its page says why), not dropped."""
 
     entries: list[tuple[Brand, Product]]
     by_slug: dict[str, tuple[Brand, Product]] = field(default_factory=dict)
@@ -55,20 +57,16 @@ class BrandPage:
 
 
 def search_page(
-    index: CatalogIndex,
-    *,
-    query: str,
-    category: str,
-    country: str,
-    page: str | None,
-    per_page: int = BRANDS_PER_PAGE,
+    index: CatalogIndex, args: Mapping[str, str], per_page: int = BRANDS_PER_PAGE
 ) -> BrandPage:
-    """Filters cut to size, the matching brands, and the page asked for (clamped to range)."""
-    query, category, country = query[:100], category[:50], country[:2]
+    """The brands page's query (q, category, country, page), cut to size; the matching brands
+    and the page asked for, clamped to range."""
+    query, category = (args.get("q") or "")[:100], (args.get("category") or "")[:50]
+    country = (args.get("country") or "")[:2]
     found = index.search(query, category, country)
     pages = max(1, math.ceil(len(found) / per_page))
     try:
-        page_no = min(max(1, int(page or "1")), pages)
+        page_no = min(max(1, int(args.get("page") or "1")), pages)
     except ValueError:
         page_no = 1
     shown = found[(page_no - 1) * per_page : page_no * per_page]

@@ -30,9 +30,11 @@ CODE = Page("code.html", 200, "code")
 CODE_REFUSED = Page("code.html", 400, "code")  # the form back with a field error
 BRANDS = Page("brands.html", 200, "brands")
 BRAND = Page("brand.html", 200, "brand")
+BRAND_REFUSED = Page("brand.html", 400, "brand")  # an amount that does not fit, said beside it
 CONFIRM = Page("confirm.html", 200, "confirm")
 PROCESSING = Page("processing.html", 200, "processing")
 CARD = Page("card.html", 200, "card")
+CARDS = Page("cards.html", 200, "cards")
 TILL = Page("till.html", 200, "till")  # the card at a shop's till: brand, barcode, code, PIN
 
 # --- outcomes ---------------------------------------------------------------------------------
@@ -42,6 +44,7 @@ NOT_FOUND = Page("errors/not-found.html", 404, "not_found")
 METHOD_NOT_ALLOWED = Page("errors/not-found.html", 405, "not_found")
 FLOW_EXPIRED = Page("errors/flow-expired.html", 400, "flow_expired")  # a form that no longer fits
 FLOW_GONE = Page("errors/flow-expired.html", 410, "flow_expired")  # a flow id we do not know
+FRESH_CODE = Page("errors/fresh-code.html", 403, "fresh_code")  # not this flow's browser
 FORBIDDEN = Page("errors/forbidden.html", 403, "forbidden")
 TOO_LARGE = Page("errors/too-large.html", 413, "too_large")
 RATE_LIMITED = Page("errors/rate-limited.html", 429, "rate_limited")

@@ -1,13 +1,19 @@
 """What comes next in the journey, decided from the flow and GIFQ's payout: no Flask, no HTTP.
 
-Three decisions, each a plain function the unit tests call directly
+The decisions, each a plain function the unit tests call directly
 (tests/unit/test_journey_rules.py):
 
-- ``refresh(flow, payout)``: copy what GIFQ now says into the flow (amounts, recipient, and the
-  fate of the redemption this flow asked for, or one already under way at GIFQ);
-- ``next_step(flow, payout)``: which page the recipient belongs on now;
-- ``match_unknown(issued, payout)``: the redemption a POST whose answer never came created,
-  if GIFQ shows one; None means it never arrived, and the same reference may be sent again.
+- ``refresh(flow, payout)``: copy what GIFQ now says into the flow: amounts, recipient, the
+  fate of the redemption under way (issued or failed), or one already under way at GIFQ;
+- ``next_step(flow, payout)``: which page the recipient belongs on now (after a fresh code);
+- ``after_waiting(flow, waited_on)``: where the processing page sends the recipient;
+- ``card_to_show(flow, payout)``: the card the card page shows;
+- ``give_up(flow, issued)``: a redemption whose answer never came and that GIFQ now refuses.
+
+A redemption whose answer never came is resolved by sending it again with the same
+reference (redeem/journey/steps.py): GIFQ answers with the one it made, or makes it now, and
+never charges twice. Matching the payout's redemptions instead would pick an earlier
+split's card at the same brand.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ import enum
 import time
 
 from redeem.flow_store.record import Flow, Issued
-from redeem.gifq.errors import ContractError
 from redeem.gifq.models import Payout, Redemption, RedemptionStatus
+from redeem.split.journey import cards
 
 
 class Next(enum.StrEnum):
@@ -25,8 +31,10 @@ class Next(enum.StrEnum):
 
     CODE = "code"
     BRANDS = "brands"
+    BRAND = "brand"
     PROCESSING = "processing"
     CARD = "card"
+    CARDS = "cards"
 
 
 def refresh(flow: Flow, payout: Payout) -> None:
@@ -41,7 +49,9 @@ def refresh(flow: Flow, payout: Payout) -> None:
             flow.issued.append(_adopted(in_flight))
         return
     found = payout.redemption(current.id) if current.id else None
-    if found is not None and found.status is RedemptionStatus.FAILED:
+    if found is not None and found.status is RedemptionStatus.COMPLETED:
+        current.done = True  # the next split gets a reference of its own
+    elif found is not None and found.status is RedemptionStatus.FAILED:
         current.failed = True
         flow.notice = "failed"
 
@@ -51,35 +61,37 @@ def is_verified(flow: Flow, now: float | None = None) -> bool:
     return flow.verified and flow.verification_expires_at >= (now or time.time())
 
 
-def next_step(flow: Flow, payout: Payout | None = None) -> Next:
-    """Where the recipient belongs now; ``payout``: GIFQ's view after ``refresh``, if read.
-
-    Without a payout the answer rests on the flow alone: a redemption under way or done
-    means the processing page, which reads GIFQ and knows.
-    """
+def next_step(flow: Flow, payout: Payout) -> Next:
+    """Where a recipient lands after a fresh code (``payout`` read and ``refresh``ed): a card
+    still being issued; else the one card that used the whole payout on its own page, or
+    every card issued so far with what is left; else the brands."""
     if not flow.verified:
         return Next.CODE
-    current = flow.current
-    if current is not None:
-        if current.outcome_unknown or payout is None or current.id is None:
-            return Next.PROCESSING
-        found = payout.redemption(current.id)
-        if found is None:
-            raise ContractError("the redemption we made is missing from the payout")
-        return Next.CARD if found.status is RedemptionStatus.COMPLETED else Next.PROCESSING
-    if payout is not None and payout.latest_completed() is not None and payout.balance == 0:
+    if flow.current is not None:
+        return Next.PROCESSING
+    issued = cards(payout)
+    if len(issued) == 1 and payout.balance <= 0:
         return Next.CARD
-    return Next.BRANDS
+    return Next.CARDS if issued else Next.BRANDS
+
+
+def after_waiting(flow: Flow, waited_on: Issued | None) -> Next:
+    """The processing page's answer once GIFQ was asked (``refresh``ed)."""
+    if waited_on is None:
+        return Next.CARD if flow.last_card else Next.BRANDS
+    if waited_on.done:
+        return Next.CARD
+    return Next.BRANDS if waited_on.failed else Next.PROCESSING
 
 
 def card_to_show(flow: Flow, payout: Payout, wanted: str | None = None) -> Redemption | None:
-    """The card asked for by id (one of this payout's), else the card this flow redeemed,
-    else the last one completed for the payout; only a completed one with its details."""
-    current = flow.current
+    """The card asked for by id (one of this payout's), else the card issued last in this
+    flow, else the last one completed for the payout; only a completed one with its details."""
+    last = flow.last_card
     if wanted is not None:
         shown = payout.redemption(wanted)
     else:
-        shown = (payout.redemption(current.id) if current and current.id else None) or (
+        shown = (payout.redemption(last.id) if last and last.id else None) or (
             payout.latest_completed()
         )
     if shown is None or shown.status is not RedemptionStatus.COMPLETED or shown.details is None:
@@ -87,15 +99,11 @@ def card_to_show(flow: Flow, payout: Payout, wanted: str | None = None) -> Redem
     return shown
 
 
-def match_unknown(issued: Issued, payout: Payout) -> Redemption | None:
-    return payout.in_flight() or next(
-        (
-            r
-            for r in reversed(payout.redemptions)
-            if r.product_id == issued.product_id and r.status is not RedemptionStatus.FAILED
-        ),
-        None,
-    )
+def give_up(flow: Flow, issued: Issued) -> None:
+    """A POST whose answer never came that GIFQ now refuses (the balance or the payout
+    changed): nothing was charged, so the next split starts afresh instead of waiting."""
+    issued.failed = True
+    flow.notice = "failed"
 
 
 def _adopted(redemption: Redemption) -> Issued:

@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from redeem.flow_store.record import Flow, Issued
-from redeem.gifq.errors import GifqUnavailable, RateLimited, ResendCooldown
+from redeem.gifq.errors import (
+    GifqUnavailable,
+    PayoutGone,
+    RateLimited,
+    ResendCooldown,
+    ResendLimit,
+    Unprocessable,
+)
 from redeem.gifq.models import Brand, Payout, Product, Redemption, RedemptionStatus
 from redeem.journey.campaigns import CampaignCache
 from redeem.journey.catalog import CatalogIndex
-from redeem.journey.rules import Next, card_to_show, match_unknown, next_step, refresh
+from redeem.journey.rules import Next, after_waiting, card_to_show, give_up, next_step, refresh
 from redeem.ops.metrics import record_step
+from redeem.split.journey import cards
 
 if TYPE_CHECKING:  # the client is passed in: a stand-in serves as well in tests
     from redeem.gifq.client import GifqClient
@@ -42,9 +51,10 @@ def send_code(gifq: GifqClient, flow: Flow) -> None:
         sent = gifq.send_code(flow.token)
     except ResendCooldown as exc:
         # Too soon after the last send: the code already on its way still works. (Any other
-        # 429, ours or GIFQ's, means nothing was sent: it shows the "please wait" page.)
+        # 429, ours or GIFQ's, means nothing was sent: it shows the "please wait" page.) Past
+        # the hourly cap the newest code may be used up already: the page says so.
         flow.resend_at = max(flow.resend_at, time.time() + exc.retry_after)
-        flow.notice = "resend_wait"
+        flow.notice = "resend_limit" if isinstance(exc, ResendLimit) else "resend_wait"
         return
     # GIFQ's clock may differ from ours: keep only the length of the cooldown it gave.
     cooldown = (sent.resend_available_at - sent.code_sent_at).total_seconds()
@@ -52,7 +62,7 @@ def send_code(gifq: GifqClient, flow: Flow) -> None:
     record_step("code_sent")
 
 
-def verify(gifq: GifqClient, flow: Flow, code: str) -> Next:
+def verify(gifq: GifqClient, flow: Flow, code: str) -> tuple[Next, Payout]:
     """Check the code (CodeInvalid / CodeExpired pass through), then see what GIFQ holds."""
     grant = gifq.confirm_code(flow.token, code=code)
     flow.verified = True
@@ -60,7 +70,8 @@ def verify(gifq: GifqClient, flow: Flow, code: str) -> Next:
     flow.verification_expires_at = grant.expires_at.timestamp()
     flow.rotate_id()  # an id seen before the code was entered is worth nothing
     record_step("code_verified")
-    return next_step(flow, read_payout(gifq, flow))
+    payout = read_payout(gifq, flow)
+    return next_step(flow, payout), payout
 
 
 def catalog(gifq: GifqClient, campaigns: CampaignCache, flow: Flow) -> CatalogIndex:
@@ -73,9 +84,13 @@ def catalog(gifq: GifqClient, campaigns: CampaignCache, flow: Flow) -> CatalogIn
     return index
 
 
-def redeem(gifq: GifqClient, flow: Flow, brand: Brand, product: Product, reference: str) -> None:
-    """Ask GIFQ for the card. ``reference`` makes a repeated request the same redemption."""
-    issued = Issued(reference, brand.slug, product.id, flow.balance)
+def redeem(
+    gifq: GifqClient, flow: Flow, choice: tuple[Brand, Product, Decimal], reference: str
+) -> None:
+    """Ask GIFQ for a card of this brand, product and value (all of the balance, or part of
+    it: a split). ``reference`` makes a repeated request the same redemption."""
+    brand, product, value = choice
+    issued = Issued(reference, brand.slug, product.id, value)
     try:
         made = _create(gifq, flow, issued)
     except GifqUnavailable:
@@ -100,16 +115,17 @@ class Waiting:
 
 def wait_for_card(gifq: GifqClient, flow: Flow) -> Waiting:
     current = flow.current
+    if current is not None and current.outcome_unknown:
+        # Refused by GIFQ now: nothing was charged, and there is nothing to wait for.
+        current = current if _resolve_unknown(gifq, flow, current) else None
     if current is None:
-        return Waiting(Next.BRANDS)
-    if current.outcome_unknown:
-        _resolve_unknown(gifq, flow, current)
+        return Waiting(after_waiting(flow, None))
     try:
         payout = read_payout(gifq, flow)
     except RateLimited as exc:
         # GIFQ asks us to slow down: keep waiting on this page, just less often.
         return Waiting(Next.PROCESSING, slow_down=exc.retry_after)
-    step = next_step(flow, payout)
+    step = after_waiting(flow, current)
     return Waiting(step, payout, payout.brand(current.brand) if step is Next.PROCESSING else None)
 
 
@@ -135,6 +151,8 @@ def show_card(
     """The card to show (``wanted``: a redemption id of this payout). The till page, the
     saved copy and the reminder read it too, ``counted=False``: they are not a card shown."""
     payout = read_payout(gifq, flow)
+    if flow.current is not None and wanted is None:
+        return Card(Next.PROCESSING, payout)
     shown = card_to_show(flow, payout, wanted)
     if shown is None:
         return Card(Next.PROCESSING if flow.current else Next.BRANDS, payout)
@@ -143,13 +161,29 @@ def show_card(
     return Card(Next.CARD, payout, shown, payout.brand(shown.brand_slug))
 
 
-def _resolve_unknown(gifq: GifqClient, flow: Flow, issued: Issued) -> None:
-    match = match_unknown(issued, read_payout(gifq, flow))
-    if match is None:
-        # GIFQ has no trace of it: repeating the same reference can never charge twice.
-        match = _create(gifq, flow, issued)
-    issued.id = match.id
+@dataclass(frozen=True)
+class Cards:
+    payout: Payout
+    cards: list[tuple[Redemption, Brand | None]]  # newest first
+
+
+def list_cards(gifq: GifqClient, flow: Flow) -> Cards:
+    """Every card issued from this payout, newest first, each with its brand when known."""
+    payout = read_payout(gifq, flow)
+    return Cards(payout, [(r, payout.brand(r.brand_slug)) for r in cards(payout)])
+
+
+def _resolve_unknown(gifq: GifqClient, flow: Flow, issued: Issued) -> bool:
+    """Send the POST whose answer never came again, with the same reference: GIFQ answers
+    with the redemption it already made, or makes it now; it can never charge twice.
+    False when GIFQ refuses it now (rules.give_up)."""
+    try:
+        issued.id = _create(gifq, flow, issued).id
+    except (Unprocessable, PayoutGone):
+        give_up(flow, issued)
+        return False
     record_step("brand_chosen")
+    return True
 
 
 def _create(gifq: GifqClient, flow: Flow, issued: Issued) -> Redemption:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.logging import default_handler
 
-from redeem.extensions import state_of
+from redeem.extensions import KEY as STATE_KEY
 from redeem.ops.logs import configure_logging
 from redeem.ops.metrics import observe_gifq, record_failure, record_step
 from redeem.ops.request_id import assign_request_id, echo_request_id
@@ -27,9 +27,10 @@ def register_ops(app: Flask) -> None:
 
     # Probes and scrapes come from a few addresses every few seconds; counting them
     # against a per-IP limit would fail readiness exactly when traffic is high.
-    state = state_of(app)
-    state.limiter.exempt(bp)
+    state = app.extensions.get(STATE_KEY)  # None for an app without the journey (tests)
+    if state is not None:
+        state.limiter.exempt(bp)
     app.register_blueprint(bp)
 
-    if observe_gifq not in state.gifq.observers:
+    if state is not None and observe_gifq not in state.gifq.observers:
         state.gifq.observers.append(observe_gifq)

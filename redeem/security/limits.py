@@ -42,13 +42,17 @@ def limit_address(addr: str, ipv6_prefix: int = DEFAULT_IPV6_PREFIX) -> str:
     return str(ip)
 
 
-# endpoint → its limits as (rule, key function), outermost first, as decorators would read.
-LimitTable = dict[str, tuple[tuple[str, Callable[[], str]], ...]]
+# endpoint → its limits as (rule, key function, deduct_when), outermost first, as decorators
+# would read. deduct_when (None: always) decides after the view whether the request counts.
+Rule = tuple[str, Callable[[], str], Callable[[Any], bool] | None]
+LimitTable = dict[str, tuple[Rule, ...]]
 
 
 def apply_limits(app: Flask, limiter: Limiter, table: LimitTable) -> None:
     for endpoint, limits in table.items():
         view: Any = app.view_functions[endpoint]
-        for rule, key in reversed(limits):
-            view = limiter.limit(rule, key_func=key)(view)
+        for rule, key, counts in reversed(limits):
+            # deduct_when: the limit is checked before the view runs, and counted after it,
+            # once we know whether the request passed the checks.
+            view = limiter.limit(rule, key_func=key, deduct_when=counts)(view)
         app.view_functions[endpoint] = view

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
 
 from babel.numbers import get_currency_precision
 
@@ -21,6 +21,7 @@ from redeem.gifq.models import Product
 
 @dataclass(frozen=True, slots=True)
 class AmountRange:
+    kind: ClassVar[str] = "range"
     low: Decimal
     high: Decimal
 
@@ -32,6 +33,7 @@ class AmountRange:
 
 @dataclass(frozen=True, slots=True)
 class Denominations:
+    kind: ClassVar[str] = "denominations"
     values: tuple[Decimal, ...]  # ascending, each at most the balance
 
     @property
@@ -41,6 +43,7 @@ class Denominations:
 
 @dataclass(frozen=True, slots=True)
 class NoFit:
+    kind: ClassVar[str] = "none"
     smallest: Decimal  # the least the product takes, more than the balance
 
 

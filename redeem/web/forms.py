@@ -1,15 +1,22 @@
-"""The one form a recipient types into, and how forgiving it is."""
+"""The forms a recipient fills in: the code (and how forgiving it is), and a card's amount."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 from wtforms.validators import ValidationError
+
+from redeem.flow_store.record import Flow
+from redeem.gifq.models import Product
+from redeem.split.form import AmountForm
+from redeem.split.rules import choice_for
 
 SIX_DIGITS = re.compile(r"[0-9]{6}")
 MAX_INPUT = 64
@@ -63,3 +70,15 @@ class CodeForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
         return str(
             _l("That code has expired or was used up. Send a new code and use the newest email.")
         )
+
+
+def amount_form(flow: Flow, product: Product, formdata: Any = None) -> AmountForm:
+    """The amount field for this product out of the flow's balance. Sent without an amount
+    (a link or form from before amounts were chosen), it means the one the brand page offers
+    first: the largest allowed."""
+    choice = choice_for(product, flow.balance)
+    locale = str(get_locale())
+    if formdata is not None and "amount" not in formdata:
+        offered = AmountForm(choice=choice, currency=flow.currency, locale=locale).amount.data
+        formdata = MultiDict({**formdata.to_dict(), "amount": offered or ""})
+    return AmountForm(formdata, choice=choice, currency=flow.currency, locale=locale)

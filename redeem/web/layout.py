@@ -8,29 +8,17 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template
 from flask_babel import get_locale
 
 from redeem.branding.campaign_text import fill
-from redeem.branding.embed import new_tab_url
 from redeem.branding.theme import allowed_logo
 from redeem.i18n.locale import NATIVE_NAMES, SUPPORTED, direction, html_lang
 from redeem.journey.pages import Page
 from redeem.security.csrf import flow_token, start_token
+from redeem.web.links import new_tab_url, switch_url
 from redeem.web.request_context import RequestContext, current
-
-
-def switch_url(ctx: RequestContext, locale: str) -> str:
-    """The same step in another language; GET pages keep their own URL and query."""
-    if request.method == "GET":
-        args = {k: v for k, v in request.args.items() if k != "lang"}
-        return f"{request.path}?{urlencode({**args, 'lang': locale})}"
-    if ctx.flow is not None:
-        step = "redeem.brands" if ctx.flow.verified else "redeem.code"
-        return url_for(step, flow_id=ctx.flow.id, lang=locale)
-    return f"{request.path}?{urlencode({'lang': locale})}"
 
 
 def _form_errors(form: Any) -> list[tuple[str, str]]:
@@ -49,13 +37,15 @@ def render_page(page: Page, **context: Any) -> tuple[str, int]:
     ctx = current()
     locale = str(get_locale())
     context.setdefault("notice", page.notice)
+    if ctx.flow is not None:
+        context.setdefault("balance", ctx.flow.balance)
     html = render_template(
         page.template,
         step=page.step,
         locale=locale,
         html_lang=html_lang(locale),
         dir=direction(locale),
-        languages=[(code, NATIVE_NAMES[code], switch_url(ctx, code)) for code in SUPPORTED],
+        languages=[(code, NATIVE_NAMES[code], switch_url(code)) for code in SUPPORTED],
         theme=ctx.theme,
         campaign=ctx.campaign,
         embedded=ctx.embedded,

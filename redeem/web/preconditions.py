@@ -16,30 +16,38 @@ import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from flask import abort, redirect, request, url_for
+from flask import abort, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from redeem.extensions import flows, gifq
+from redeem.journey.pages import FRESH_CODE
 from redeem.journey.rules import Next, is_verified
 from redeem.journey.steps import read_payout
+from redeem.security import binding
 from redeem.security.csrf import check_flow_token, check_start_token
 from redeem.security.origin import is_same_origin_post
-from redeem.web.request_context import add_payout, current
+from redeem.web.layout import render_page
+from redeem.web.request_context import add_payout, current, passed_checks
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 class Need(enum.Enum):
+    BOUND = "the browser that holds the flow's cookie, or (cookie-less) the card's short window"
     VERIFIED = "the code was checked, within GIFQ's verification time (else: the code page)"
     FORM = "a POST from our own page with the CSRF token of its flow or link (else: 403/400)"
     UNVERIFIED = "the code is still to be checked (else: the brands page)"
-    NO_REDEMPTION = "no redemption under way or done in this flow (else: the processing page)"
+    NO_REDEMPTION = "no redemption under way in this flow (else: the processing page)"
+    CURRENT_CHOICE = "a confirm form of the choice now open, not an earlier one (else: the cards)"
+    BALANCE_LEFT = "something left to spend (else: the cards page, where the journey ends)"
     CAMPAIGN = "the campaign's branding is known (else: read GIFQ's payout once)"
 
 
-VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CAMPAIGN = Need
-ORDER = (VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CAMPAIGN)
+BOUND, VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN = Need
+ORDER = (BOUND, VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN)
+# Pages that show card details: without a binding cookie, only within the card's short window.
+CARD_PAGES = frozenset({"redeem.card", "redeem.cards", "redeem.till", "redeem.saved_card"})
 
 
 def go(step: Next | str, **values: Any) -> Response:
@@ -53,8 +61,10 @@ def needs(*wanted: Need) -> Callable[[Callable[P, R]], Callable[P, R | Response]
     def decorate(view: Callable[P, R]) -> Callable[P, R | Response]:
         @functools.wraps(view)
         def checked(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+            # Every flow page needs its browser (issue 12, item 1): declared here, once.
+            bound = {BOUND} if current().flow is not None else set()
             for need in ORDER:
-                if need in wanted and (refused := _check(need)) is not None:
+                if need in {*wanted, *bound} and (refused := _check(need)) is not None:
                     save_flow()
                     return refused
             answer = view(*args, **kwargs)
@@ -98,8 +108,15 @@ def _check(need: Need) -> Response | None:
         )
         if not ok:
             abort(400)
+        passed_checks()
         return None
     assert flow is not None, f"{need.name} is a need of flow pages only"
+    if need is BOUND:
+        why = binding.refusal(flow, request, card=request.endpoint in CARD_PAGES)
+        if why is None:
+            return None
+        html, status = render_page(FRESH_CODE, reason=why)
+        return make_response(html, status)
     if need is VERIFIED and not is_verified(flow):
         flow.verified, flow.notice = False, "verify_again"
         return go(Next.CODE)
@@ -107,6 +124,13 @@ def _check(need: Need) -> Response | None:
         return go(Next.BRANDS)
     if need is NO_REDEMPTION and flow.current is not None:
         return go(Next.PROCESSING)  # a double click lands on the same redemption
+    if need is CURRENT_CHOICE and single("attempt") not in (None, str(flow.attempt)):
+        # A confirm page whose choice was already confirmed (back button, a late second
+        # click): it issued its card under its own reference; this one issues nothing.
+        flow.notice = "already_confirmed"
+        return go(Next.CARDS)
+    if need is BALANCE_LEFT and flow.balance <= 0:
+        return go(Next.CARDS)
     if need is CAMPAIGN and ctx.campaign is None:
         add_payout(read_payout(gifq, flow))
     return None

@@ -49,6 +49,7 @@ class RequestContext:
     asked_locale: str | None = None  # `lang` in the URL or form
     recipient_locale: str | None = None  # the payout's recipient.locale
     campaign_locale: str | None = None  # the campaign's default_locale
+    checks_passed: bool = False  # a POST passed the origin and CSRF checks (rate limits count it)
 
     @property
     def flow_root(self) -> str | None:
@@ -113,6 +114,11 @@ def add_payout(payout: Payout) -> RequestContext:
     return _replace(ctx, payout=payout, recipient_locale=payout.recipient.locale)
 
 
+def passed_checks() -> RequestContext:
+    """The FORM need's checks passed: per-payout and per-flow limits count this request."""
+    return _replace(current(), checks_passed=True)
+
+
 def for_error_page() -> RequestContext:
     """Error pages wear the campaign this link or flow last showed, when this app saw it."""
     ctx = current()
@@ -131,8 +137,9 @@ def _bare() -> RequestContext:
 
 def _with_flow(ctx: RequestContext, flow: Flow) -> RequestContext:
     loaded = flow.to_json()
-    if ctx.asked_locale and ctx.asked_locale != flow.locale:
-        flow.locale = ctx.asked_locale  # the recipient's choice sticks for the whole journey
+    chosen = normalise(request.args.get("lang"))
+    if chosen and chosen != flow.locale:
+        flow.locale = chosen  # the recipient's choice on a page sticks for the whole journey
     ctx = dataclasses.replace(
         ctx,
         token_key=flow.token_key,

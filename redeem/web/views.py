@@ -12,6 +12,7 @@ the table (redeem/journey/pages.py) or redirects. What it needs first is declare
 
 from __future__ import annotations
 
+import functools
 import math
 
 from flask import abort, redirect, request, url_for
@@ -27,13 +28,18 @@ from redeem.journey import pages, steps
 from redeem.journey.catalog import search_page
 from redeem.journey.rules import Next, refresh
 from redeem.ops.metrics import record_step
+from redeem.security import binding
 from redeem.security.keyed_hashes import keyed
+from redeem.split.journey import cards
+from redeem.split.rules import choice_for
 from redeem.web.blueprint import bp
 from redeem.web.cards import card_links
-from redeem.web.forms import CodeForm
+from redeem.web.forms import CodeForm, amount_form
 from redeem.web.layout import render_page
 from redeem.web.preconditions import (
+    BALANCE_LEFT,
     CAMPAIGN,
+    CURRENT_CHOICE,
     FORM,
     NO_REDEMPTION,
     UNVERIFIED,
@@ -81,9 +87,12 @@ def start(token: str) -> Page:
         embedded=single("embed") == "1" or ctx.embedded,
     )
     refresh(flow, payout)
+    cookie = binding.offer(flow)  # the flow will belong to this browser (issue 12, item 1)
     steps.send_code(gifq, flow)
     flows.save(flow)
-    return redirect(url_for("redeem.code", flow_id=flow.id), code=303)
+    response = redirect(url_for("redeem.code", flow_id=flow.id), code=303)
+    binding.set_cookie(response, flow, cookie, framed=ctx.embedded)
+    return response
 
 
 # --- the one-time code --------------------------------------------------------------------
@@ -104,11 +113,13 @@ def check_code() -> Page:
         return render_page(pages.CODE_REFUSED, form=form)
     assert form.code.data is not None  # validate() passed: six digits
     try:
-        return go(steps.verify(gifq, _flow(), form.code.data))
+        step, payout = steps.verify(gifq, _flow(), form.code.data)
     except errors.CodeInvalid as exc:
         return _code_refused(form, form.wrong_code_message(exc.attempts_left))
     except errors.CodeExpired:
         return _code_refused(form, form.expired_message())
+    add_payout(payout)  # the new flow id wears the campaign here too, even on error pages
+    return go(step)
 
 
 def _code_refused(form: CodeForm, message: str) -> Page:
@@ -131,40 +142,61 @@ def resend() -> Page:
 
 
 @bp.get("/f/<flow_id>/brands")
-@needs(VERIFIED, NO_REDEMPTION, CAMPAIGN)
+@needs(VERIFIED, NO_REDEMPTION, BALANCE_LEFT, CAMPAIGN)
 def brands() -> Page:
-    index = steps.catalog(gifq, campaigns, _flow())
-    found = search_page(
-        index,
-        query=request.args.get("q") or "",
-        category=request.args.get("category") or "",
-        country=request.args.get("country") or "",
-        page=request.args.get("page"),
+    index = steps.catalog(gifq, campaigns, flow := _flow())
+    found = search_page(index, request.args)
+    choices = functools.partial(choice_for, balance=flow.balance)
+    return render_page(
+        pages.BRANDS, index=index, notice=_take_notice(), choice_for=choices, **vars(found)
     )
-    return render_page(pages.BRANDS, index=index, notice=_take_notice(), **vars(found))
 
 
 @bp.get("/f/<flow_id>/brands/<slug>")
 @needs(VERIFIED, NO_REDEMPTION, CAMPAIGN)
 def brand(slug: str) -> Page:
     chosen, product = _chosen(slug)
-    return render_page(pages.BRAND, brand=chosen, product=product)
+    form = amount_form(_flow(), product)
+    if request.args.get("amount"):  # back from the confirm page: the amount chosen there
+        form.amount.data = request.args["amount"][:32]
+    return render_page(pages.BRAND, brand=chosen, product=product, form=form)
 
 
 @bp.get("/f/<flow_id>/brands/<slug>/confirm")
 @needs(VERIFIED, NO_REDEMPTION, CAMPAIGN)
 def confirm(slug: str) -> Page:
+    """The amount chosen on the brand's page comes here by GET: nothing changes until the POST."""
     chosen, product = _chosen(slug)
-    return render_page(pages.CONFIRM, brand=chosen, product=product)
+    form = amount_form(flow := _flow(), product, request.args)
+    if form.choice.kind == "none":
+        return go(Next.BRAND, slug=chosen.slug)  # its page says why nothing fits
+    if not form.validate():
+        return render_page(pages.BRAND_REFUSED, brand=chosen, product=product, form=form)
+    assert form.value is not None
+    kept, shown = flow.balance - form.value, form.shown(form.value)
+    return render_page(
+        pages.CONFIRM,
+        brand=chosen,
+        product=product,
+        value=form.value,
+        kept=kept,
+        amount_field=shown,
+    )
 
 
 @bp.post("/f/<flow_id>/brands/<slug>/confirm")
-@needs(VERIFIED, FORM, NO_REDEMPTION)
+@needs(VERIFIED, FORM, NO_REDEMPTION, CURRENT_CHOICE)
 def redeem(slug: str) -> Page:
     flow = _flow()
     chosen, product = _chosen(slug)
+    single("amount")
+    form = amount_form(flow, product, request.form)
+    if not form.validate():  # the balance moved meanwhile
+        return render_page(pages.BRAND_REFUSED, brand=chosen, product=product, form=form)
+    assert form.value is not None
+    # One reference per split: the attempt moves on once a redemption has settled.
     reference = keyed("reference", f"{flow.root_id}:{flow.attempt}")[:40]
-    steps.redeem(gifq, flow, chosen, product, reference)
+    steps.redeem(gifq, flow, (chosen, product, form.value), reference)
     return go(Next.PROCESSING)
 
 
@@ -216,9 +248,21 @@ def card() -> Page:
         brand=shown.brand,
         fields=shown.redemption.details.present(),
         redeemed=shown.redemption.brand_slug,
+        cards_count=len(cards(shown.payout)),
         drawing=drawing,
         **card_links(shown.redemption, drawing=drawing),
     )
+
+
+@bp.get("/f/<flow_id>/cards", endpoint="cards")
+@needs(VERIFIED)
+def cards_page() -> Page:
+    """Every card issued from this payout, newest first, with what is left to spend."""
+    issued = steps.list_cards(gifq, _flow())
+    add_payout(issued.payout)
+    if not issued.cards:
+        return go(Next.BRANDS)
+    return render_page(pages.CARDS, cards=issued.cards, notice=_take_notice())
 
 
 def _flow() -> Flow:

@@ -28,6 +28,7 @@ STATE_NAMES = (
     "landing", "landing_plain", "code", "wrong_code", "brands", "brands_search", "brands_5000",
     "brand", "confirm", "processing", "card", "card_long_brand", "card_barcode", "till",
     "not_found", "unavailable", "expired", "cancelled", "flow_expired", "locked", "rate_limited",
+    "brand_denominations", "brand_none_fits", "amount_error", "card_with_money_left", "cards",
 )  # fmt: skip
 # A recipient name with no break opportunity, and the seed's longest brand name.
 LONG_NAME = "Maximiliana-Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft"
@@ -93,13 +94,32 @@ def build_states(fake: FakeGifq, app_url: str) -> list[State]:
     barcode_card = journey(fake.create_payout(campaign="branded")[0])
     barcode_card.redeem("parcel-point")
 
+    # Splitting 60 EUR: a 25 card (35 left), then a 35 card: the card page with money left,
+    # then every card on the cards page.
+    left = journey(fake.create_payout(amount=60, campaign="branded")[0])
+    left.verify()
+    left.choose("harbour-market", amount="25.00")
+    left.wait_for_card()
+    split_card = left.urls["card"]
+    splitting = journey(fake.create_payout(amount=60, campaign="branded")[0])
+    splitting.verify()
+    splitting.choose("harbour-market", amount="25.00")
+    splitting.wait_for_card()
+    splitting.choose("canal-coffee", amount="35.00")
+    splitting.wait_for_card()
+    all_cards = splitting.flow + "/cards"
+
     def processing(page: Page, lang: str) -> Response | None:
-        # slow-cinema stays "processing" for about 4 s; the page's polling is blocked by the
-        # sweep, so the page stays as rendered while it is checked.
+        # slow-cinema stays "processing" for about 4 s. The page's polling is blocked by the
+        # sweep, and its meta refresh (after 2 s) answered 204 here, which a browser answers
+        # by staying put: the page stays as rendered however long a busy machine checks it.
         slow = journey(fake.create_payout(campaign="branded")[0])
         slow.verify()
         slow.choose("slow-cinema")
-        return page.goto(_with_lang(slow.urls["processing"], lang))
+        url = _with_lang(slow.urls["processing"], lang)
+        answer = page.goto(url)
+        page.route(f"**{url}", lambda route: route.fulfill(status=204))
+        return answer
 
     locking = journey(fake.create_payout(campaign="branded")[0])
     locking.open()
@@ -129,7 +149,7 @@ def build_states(fake: FakeGifq, app_url: str) -> list[State]:
         State("brands_search", 200, _goto(f"{brands}?q=Extraordinarily")),
         State("brands_5000", 200, _goto(scale.urls["brands"])),
         State("brand", 200, _goto(f"{brands}/{LONG_BRAND}")),
-        State("confirm", 200, _goto(f"{brands}/{LONG_BRAND}/confirm")),
+        State("confirm", 200, _goto(f"{brands}/{LONG_BRAND}/confirm?amount=50")),
         State("processing", 200, processing),
         State("card", 200, _goto(card.urls["card"])),
         State("card_long_brand", 200, _goto(long_card.urls["card"])),
@@ -142,4 +162,9 @@ def build_states(fake: FakeGifq, app_url: str) -> list[State]:
         State("flow_expired", 410, _goto(f"/f/{secrets.token_urlsafe(24)}/code")),
         State("locked", 423, _submit_code(locking.urls["code"], wrong, before=lock)),
         State("rate_limited", 429, faulted("rate_limit", seconds=120)),
+        State("brand_denominations", 200, _goto(f"{brands}/harbour-market")),
+        State("brand_none_fits", 200, _goto(f"{brands}/grand-gallery")),
+        State("amount_error", 400, _goto(f"{brands}/{LONG_BRAND}/confirm?amount=12%2C50%2C0")),
+        State("card_with_money_left", 200, _goto(split_card)),
+        State("cards", 200, _goto(all_cards)),
     ]

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import axe_playwright_python
+import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.a11y.states import LANGS, STATE_NAMES, State, build_states
@@ -193,3 +194,21 @@ def _sweep(browser: Browser, fake: FakeGifq, app_url: str) -> Sweep:
 
 def sweep(browser: Browser, fake: FakeGifq, app_url: str) -> Sweep:
     return _sweep(browser, fake, app_url)
+
+
+# --- the fixtures of the three suites (their conftest.py files import these) ----------------
+
+
+@pytest.fixture(scope="session")
+def swept(browser: Browser, fake: FakeGifq, live_app: Any) -> Sweep:
+    return sweep(browser, fake, live_app.url)
+
+
+@pytest.fixture(
+    params=[(state, lang) for lang in LANGS for state in STATE_NAMES],
+    ids=lambda param: f"{param[0]}-{param[1]}",
+)
+def state_visit(request: pytest.FixtureRequest, swept: Sweep) -> Visit:
+    """Each page state in each language, as the sweep saw it."""
+    state, lang = request.param
+    return swept.visit(state, lang)

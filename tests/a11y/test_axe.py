@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from tests.a11y.states import LANGS, STATE_NAMES
-from tests.a11y.sweep import DESKTOP, NARROW, ZOOM_200, Sweep, horizontal_overflow, run_axe
+from tests.a11y.sweep import DESKTOP, NARROW, ZOOM_200, Visit, horizontal_overflow, run_axe
 
 pytestmark = pytest.mark.e2e
 
@@ -23,27 +22,18 @@ def _report(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("state", STATE_NAMES)
-def test_axe_reports_no_violations_at_desktop_and_narrow_widths(
-    swept: Sweep, state: str, lang: str
-) -> None:
-    visit = swept.visit(state, lang)
+def test_axe_reports_no_violations_at_desktop_and_narrow_widths(state_visit: Visit) -> None:
+    visit = state_visit
     assert visit.status == visit.expected_status, "the state was not reached as intended"
     for width in (DESKTOP, NARROW):
         assert visit.axe[width] == [], (
-            f"{state} [{lang}] at {width}px:\n{_report(visit.axe[width])}"
+            f"{visit.state} [{visit.lang}] at {width}px:\n{_report(visit.axe[width])}"
         )
 
 
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("state", STATE_NAMES)
-def test_nothing_scrolls_sideways_at_320px_or_at_200_percent_zoom(
-    swept: Sweep, state: str, lang: str
-) -> None:
-    visit = swept.visit(state, lang)
-    assert visit.overflow == {ZOOM_200: 0, NARROW: 0}, (
-        f"{state} [{lang}] overflows by {visit.overflow} px"
+def test_nothing_scrolls_sideways_at_320px_or_at_200_percent_zoom(state_visit: Visit) -> None:
+    assert state_visit.overflow == {ZOOM_200: 0, NARROW: 0}, (
+        f"{state_visit.state} [{state_visit.lang}] overflows by {state_visit.overflow} px"
     )
 
 

@@ -76,7 +76,7 @@ def test_a_keyboard_user_gets_from_the_link_to_the_card(
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Northwind Books")
 
-    tab_to(page, 'a[href$="/brands/northwind-books/confirm"]')
+    tab_to(page, 'form[action$="/brands/northwind-books/confirm"] button[type=submit]')
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Confirm your choice")
 

@@ -30,7 +30,15 @@ import pytest
 
 from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
-from tests.support.processes import ROOT, AppProcess, free_port, start_app, start_server
+from tests.support.processes import (
+    ROOT,
+    AppProcess,
+    descendants,
+    free_port,
+    missing_tool,
+    start_app,
+    start_server,
+)
 from tests.support.redis import RedisProcess, start_redis
 
 pytestmark = [pytest.mark.deploy, pytest.mark.redis, pytest.mark.timeout(240)]
@@ -42,13 +50,8 @@ TITLE_RE = re.compile(r"<title>([^<]*)</title>")
 
 
 def caddy_binary() -> str:
-    binary = shutil.which("caddy")
-    if binary is None:
-        reason = "caddy is not installed (scripts/test.sh installs Debian's caddy)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return binary
+    found = shutil.which("caddy")
+    return found or missing_tool("caddy is not installed (scripts/test.sh installs Debian's caddy)")
 
 
 @dataclass
@@ -65,8 +68,7 @@ class Cluster:
     def kill(self, index: int) -> None:
         """SIGKILL an instance, master and workers at once, as a crashed machine would."""
         master = self.instances[index].popen
-        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
-        for pid in [master.pid, *map(int, children)]:
+        for pid in [master.pid, *descendants(master.pid)]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         master.wait(10)

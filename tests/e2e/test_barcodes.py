@@ -6,13 +6,16 @@ they should."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.support.barcodes import decoded
 from tests.support.branding import campaign_changed
@@ -38,6 +41,11 @@ def issued(fake: FakeGifq, token: str) -> dict[str, Any]:
     return dict(done[-1])
 
 
+# The cookies of the browser that walked the journeys: each flow is bound to its browser
+# (redeem/security/binding.py), so the other windows below are that same browser's.
+COOKIES: list[Any] = []
+
+
 @pytest.fixture(scope="module")
 def cards(browser: Browser, fake: FakeGifq, live_app) -> dict[str, tuple[str, dict[str, Any]]]:  # type: ignore[no-untyped-def]
     """One card per barcode brand, issued through the real pages: slug → (card URL, card)."""
@@ -51,14 +59,21 @@ def cards(browser: Browser, fake: FakeGifq, live_app) -> dict[str, tuple[str, di
             full_journey(page, fake, token, slug)
             made[slug] = (page.url, issued(fake, token))
             page.close()
+        COOKIES[:] = context.cookies()
     finally:
         context.close()
     return made
 
 
+def same_browser(browser: Browser, **options: Any) -> BrowserContext:
+    context = browser.new_context(**options)
+    context.add_cookies(COOKIES)
+    return context
+
+
 @pytest.fixture
 def sized(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(**SIZES[request.param])
+    context = same_browser(browser, **SIZES[request.param])
     try:
         yield context.new_page()
     finally:
@@ -101,20 +116,25 @@ def test_every_format_scans_from_the_till_page(sized: Page, cards) -> None:
         )
 
 
-def test_the_till_number_scans_while_the_printed_code_is_shown(page: Page, cards) -> None:
+def test_the_till_number_scans_while_the_printed_code_is_shown(browser: Browser, cards) -> None:
     url, card = cards[TILL_NUMBER_BRAND]
-    page.goto(url + "/till")
-    scanned = decoded(page.locator(".barcode").screenshot())
-    assert scanned == [("code128", card["details"]["barcode"]["value"])]
-    assert scanned[0][1] != card["details"]["code"]
-    expect(page.locator("#value-code")).to_have_text(card["details"]["code"])
+    context = same_browser(browser)
+    try:
+        page = context.new_page()
+        page.goto(url + "/till")
+        scanned = decoded(page.locator(".barcode").screenshot())
+        assert scanned == [("code128", card["details"]["barcode"]["value"])]
+        assert scanned[0][1] != card["details"]["code"]
+        expect(page.locator("#value-code")).to_have_text(card["details"]["code"])
+    finally:
+        context.close()
 
 
 def test_without_javascript_the_saved_card_downloads_and_opens_offline(
     browser: Browser, cards, tmp_path
 ) -> None:
     url, card = cards["parcel-point"]
-    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    context = same_browser(browser, java_script_enabled=False, accept_downloads=True)
     try:
         page = context.new_page()
         page.goto(url)
@@ -156,7 +176,7 @@ def test_without_javascript_the_reminder_downloads_with_its_alarm_and_no_secret(
     browser: Browser, cards, tmp_path
 ) -> None:
     url, card = cards["aurora-cinemas"]
-    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    context = same_browser(browser, java_script_enabled=False, accept_downloads=True)
     try:
         page = context.new_page()
         page.goto(url + "?lang=de")
@@ -184,9 +204,39 @@ def host() -> Iterator[HostPage]:
         yield page
 
 
-def test_inside_a_cross_site_frame_without_cookies_the_till_page_and_both_files_work(
-    page: Page, fake: FakeGifq, live_app, host: HostPage, tmp_path
-) -> None:
+@pytest.fixture
+def no_cookies_context(
+    playwright: Any, browser_type_launch_args: dict[str, Any]
+) -> Iterator[BrowserContext]:
+    """A Chromium profile whose user refused every cookie (as in tests/e2e/test_embedding.py)."""
+    profile = tempfile.mkdtemp(prefix="no-cookies-")
+    os.makedirs(f"{profile}/Default")
+    with open(f"{profile}/Default/Preferences", "w", encoding="utf-8") as prefs:
+        json.dump({"profile": {"default_content_setting_values": {"cookies": 2}}}, prefs)
+    context = playwright.chromium.launch_persistent_context(
+        profile, accept_downloads=True, **browser_type_launch_args
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("cookies", ["partitioned", "refused"])
+def test_inside_a_cross_site_frame_the_till_page_and_both_files_work(
+    browser: Browser, no_cookies_context: BrowserContext, fake: FakeGifq, live_app, host: HostPage,
+    tmp_path, cookies: str,
+) -> None:  # fmt: skip
+    # Chromium blocks third-party cookies: the flow's binding cookie is a partitioned one
+    # (CHIPS), which a download made with <a download> would not carry (so the links are
+    # plain links: the frame navigates, and the attachment becomes a download). With every
+    # cookie refused there is no binding at all, and the card's window applies.
+    context = (
+        browser.new_context(accept_downloads=True)
+        if cookies == "partitioned"
+        else no_cookies_context
+    )
+    page = context.new_page()
     token, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded")
     with campaign_changed(fake, "branded", branding={"embed_origins": [host.origin]}):
         page.goto(host.embedding(f"{live_app.url}/r/{token}"))
@@ -211,4 +261,8 @@ def test_inside_a_cross_site_frame_without_cookies_the_till_page_and_both_files_
     card = issued(fake, token)
     html = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
     assert card["details"]["code"] in html and 'data-format="qr"' in html
-    assert page.context.cookies() == []  # nothing was set, so nothing can have been needed
+    if cookies == "partitioned":
+        assert all(c.get("partitionKey") for c in context.cookies())
+        context.close()
+    else:
+        assert context.cookies() == []  # nothing was kept, so nothing can have been needed

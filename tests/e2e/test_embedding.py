@@ -83,7 +83,13 @@ def test_the_whole_journey_works_in_a_cross_site_frame_with_third_party_cookies_
 ) -> None:
     token, shown = journey_in_frame(page, host, live_app.url, fake)
     assert shown == issued_details(fake, token)
-    assert page.context.cookies() == []  # nothing was set, so nothing can have been needed
+    # With third-party cookies blocked, the only cookie kept is the flow's partitioned
+    # binding cookie (CHIPS, redeem/security/binding.py); nothing else can have been needed.
+    cookies = page.context.cookies()
+    assert [c["name"][:14] for c in cookies] in ([], ["__Host-redeem-"]), cookies
+    for cookie in cookies:
+        assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "None"
+        assert cookie.get("partitionKey", "present") is not None
 
 
 def test_the_whole_journey_works_in_a_cross_site_frame_with_every_cookie_refused(

@@ -168,18 +168,14 @@ def test_the_campaign_catalog_is_paginated_with_all_currencies(fake: FakeGifq):
 
 
 def test_a_payout_order_creates_payouts_at_once_and_emails_each_recipient(fake: FakeGifq):
-    response = fake.merchant(
-        "POST",
-        "/api/payout-orders",
-        json={
-            "campaign_id": fake.campaign_id("branded"),
-            "wallet_currency": "EUR",
-            "expires_in_days": 7,
-            "recipients": [
-                {"email": "one@example.com", "name": "One", "amount": 20, "currency": "EUR"},
-                {"email": "two@example.com", "amount": 12.5, "currency": "EUR", "locale": "de"},
-            ],
-        },
+    response = fake.order(
+        "branded",
+        "EUR",
+        [
+            {"email": "one@example.com", "name": "One", "amount": 20, "currency": "EUR"},
+            {"email": "two@example.com", "amount": 12.5, "currency": "EUR", "locale": "de"},
+        ],
+        expires_in_days=7,
     )
 
     assert response.status_code == 202
@@ -209,17 +205,10 @@ def test_the_redeem_email_fills_the_campaign_templates(fake: FakeGifq):
 
 def test_a_short_wallet_is_422_and_creates_nothing(fake: FakeGifq):
     orders_before = fake.merchant("GET", "/api/payout-orders").headers["total-count"]
-    response = fake.merchant(
-        "POST",
-        "/api/payout-orders",
-        json={
-            "campaign_id": fake.campaign_id("plain"),
-            "wallet_currency": "USD",
-            "expires_in_days": 30,
-            "recipients": [{"email": f"p{n}@example.com", "amount": 900, "currency": "USD"}
-                           for n in range(6)],
-        },
-    )  # fmt: skip
+    recipients = [
+        {"email": f"p{n}@example.com", "amount": 900, "currency": "USD"} for n in range(6)
+    ]
+    response = fake.order("plain", "USD", recipients)
 
     assert response.status_code == 422
     assert response.json()["code"] == "insufficient_funds"
@@ -229,15 +218,8 @@ def test_a_short_wallet_is_422_and_creates_nothing(fake: FakeGifq):
 
 
 def test_a_cross_currency_order_is_charged_at_the_sandbox_rate_plus_fee(fake: FakeGifq):
-    response = fake.merchant(
-        "POST",
-        "/api/payout-orders",
-        json={
-            "campaign_id": fake.campaign_id("plain"),
-            "wallet_currency": "EUR",
-            "expires_in_days": 30,
-            "recipients": [{"email": "fx@example.com", "amount": 110, "currency": "USD"}],
-        },
+    response = fake.order(
+        "plain", "EUR", [{"email": "fx@example.com", "amount": 110, "currency": "USD"}]
     )
 
     assert response.json()["total_charged"] == 101
@@ -246,15 +228,8 @@ def test_a_cross_currency_order_is_charged_at_the_sandbox_rate_plus_fee(fake: Fa
 
 @pytest.mark.parametrize(("campaign", "status"), [("paused", "paused"), ("draft", "draft")])
 def test_only_an_active_campaign_dispatches(fake: FakeGifq, campaign, status):
-    response = fake.merchant(
-        "POST",
-        "/api/payout-orders",
-        json={
-            "campaign_id": fake.campaign_id(campaign),
-            "wallet_currency": "EUR",
-            "expires_in_days": 30,
-            "recipients": [{"email": "x@example.com", "amount": 5, "currency": "EUR"}],
-        },
+    response = fake.order(
+        campaign, "EUR", [{"email": "x@example.com", "amount": 5, "currency": "EUR"}]
     )
 
     assert response.status_code == 422

@@ -12,6 +12,13 @@ def _wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
+def _code_sent(fake: FakeGifq) -> tuple[str, str]:
+    """The demo's pending payout, with a code just emailed: (token, code)."""
+    token = fake.demo_token("pending")
+    fake.send_code(token)
+    return token, fake.latest_code("alice@example.com")
+
+
 def _ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
@@ -89,9 +96,7 @@ def test_the_right_code_gives_a_verification_token_for_30_minutes(fake: FakeGifq
 
 
 def test_a_used_code_cannot_be_used_again(fake: FakeGifq):
-    token = fake.demo_token("pending")
-    fake.send_code(token)
-    code = fake.latest_code("alice@example.com")
+    token, code = _code_sent(fake)
     assert fake.confirm(token, code).status_code == 200
 
     again = fake.confirm(token, code)
@@ -101,9 +106,8 @@ def test_a_used_code_cannot_be_used_again(fake: FakeGifq):
 
 
 def test_a_wrong_code_is_422_with_the_attempts_left_on_this_code(fake: FakeGifq):
-    token = fake.demo_token("pending")
-    fake.send_code(token)
-    wrong = _wrong(fake.latest_code("alice@example.com"))
+    token, code = _code_sent(fake)
+    wrong = _wrong(code)
 
     answers = [fake.confirm(token, wrong).json() for _ in range(5)]
 
@@ -112,9 +116,7 @@ def test_a_wrong_code_is_422_with_the_attempts_left_on_this_code(fake: FakeGifq)
 
 
 def test_five_wrong_tries_kill_the_code_even_for_the_right_one(fake: FakeGifq):
-    token = fake.demo_token("pending")
-    fake.send_code(token)
-    code = fake.latest_code("alice@example.com")
+    token, code = _code_sent(fake)
     for _ in range(5):
         fake.confirm(token, _wrong(code))
 
@@ -125,9 +127,7 @@ def test_five_wrong_tries_kill_the_code_even_for_the_right_one(fake: FakeGifq):
 
 
 def test_a_code_older_than_ten_minutes_has_expired(fake: FakeGifq):
-    token = fake.demo_token("pending")
-    fake.send_code(token)
-    code = fake.latest_code("alice@example.com")
+    token, code = _code_sent(fake)
     fake.advance(10 * 60)
 
     response = fake.confirm(token, code)
@@ -191,9 +191,7 @@ def test_the_merchant_reissue_lifts_a_verification_lock(fake: FakeGifq):
 
 
 def test_twenty_concurrent_wrong_codes_never_get_past_five_on_one_code(fake: FakeGifq):
-    token = fake.demo_token("pending")
-    fake.send_code(token)
-    code = fake.latest_code("alice@example.com")
+    token, code = _code_sent(fake)
 
     with ThreadPoolExecutor(20) as pool:
         answers = list(pool.map(lambda _: fake.confirm(token, _wrong(code)), range(20)))

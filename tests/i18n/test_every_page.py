@@ -76,51 +76,49 @@ class States:
         journey.confirm(slug, follow=False)
         return journey.flow
 
-    def _html(self, status: int) -> tuple[int, str]:
-        return status, self.http.last.text
+    def _page(self, url: str, locale: str | None, status: int | None = 200) -> tuple[int, str]:
+        """GET a page (in ``locale``, or in the one its flow remembers): (status, HTML)."""
+        if locale is not None:
+            url += ("&" if "?" in url else "?") + f"lang={locale}"
+        answer = self.http.get(url, status=status)
+        return answer.status, answer.text
 
     # --- the states ----------------------------------------------------------------------
 
     def home(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"/?lang={locale}")
-        return self._html(200)
+        return self._page("/", locale)
 
     def code_embedded(self, locale: str) -> tuple[int, str]:
         self.code(locale)
-        self.http.get(f"{self._flows['code']}/code?lang={locale}&embed=1")
-        return self._html(200)
+        return self._page(f"{self._flows['code']}/code?embed=1", locale)
 
     def landing(self, locale: str) -> tuple[int, str]:
         token = self._flows.setdefault("landing", self._payout())
-        self.http.get(f"/r/{token}?lang={locale}")
-        return self._html(200)
+        return self._page(f"/r/{token}", locale)
 
     def landing_without_name(self, locale: str) -> tuple[int, str]:
         token = self._flows.setdefault(
             "landing_anon", self._payout(name=None, currency="GBP", amount=25)
         )
-        self.http.get(f"/r/{token}?lang={locale}")
-        return self._html(200)
+        return self._page(f"/r/{token}", locale)
 
     def landing_already_chosen(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"/r/{self.fake.demo_token('completed')}?lang={locale}")
-        return self._html(200)
+        return self._page(f"/r/{self.fake.demo_token('completed')}", locale)
 
     def code(self, locale: str) -> tuple[int, str]:
         if "code" not in self._flows:
             journey = self._journey()
             journey.ask_for_code()
             self._flows["code"] = journey.flow
-        self.http.get(f"{self._flows['code']}/code?lang={locale}")
-        return self._html(200)
+        return self._page(f"{self._flows['code']}/code", locale)
 
     def wrong_code(self, locale: str) -> tuple[int, str]:
         journey = self._journey()
         journey.open(f"?lang={locale}")
         journey.ask_for_code()
         right = journey.latest_code()
-        journey.enter_code("000000" if right != "000000" else "111111", status=400)
-        return self._html(400)
+        wrong = journey.enter_code("000000" if right != "000000" else "111111", status=400)
+        return wrong.status, wrong.text
 
     def malformed_code(self, locale: str) -> tuple[int, str]:
         if "malformed" not in self._flows:
@@ -129,61 +127,53 @@ class States:
             self._flows["malformed"] = journey.flow
         flow = self._flows["malformed"]
         csrf = self.http.get(f"{flow}/code?lang={locale}").csrf()
-        self.http.post(f"{flow}/code", {"csrf": csrf, "code": "12ab"}, status=400)
-        return self._html(400)
+        refused = self.http.post(f"{flow}/code", {"csrf": csrf, "code": "12ab"}, status=400)
+        return refused.status, refused.text
 
     def brands(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"{self._verified('brands')}/brands?lang={locale}")
-        return self._html(200)
+        return self._page(f"{self._verified('brands')}/brands", locale)
 
     def brands_none_match(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"{self._verified('brands')}/brands?q=zzzzzz&lang={locale}")
-        return self._html(200)
+        return self._page(f"{self._verified('brands')}/brands?q=zzzzzz", locale)
 
     def brand(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"{self._verified('brands')}/brands/northwind-books?lang={locale}")
-        return self._html(200)
+        return self._page(f"{self._verified('brands')}/brands/northwind-books", locale)
 
     def confirm(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"{self._verified('brands')}/brands/northwind-books/confirm?lang={locale}")
-        return self._html(200)
+        return self._page(
+            f"{self._verified('brands')}/brands/northwind-books/confirm?amount=50", locale
+        )
 
     def processing(self, locale: str) -> tuple[int, str]:
         flow = self._redeemed("slow-cinema", locale)  # four seconds on the fake's clock
-        self.http.get(f"{flow}/processing")
-        return self._html(200)
+        return self._page(f"{flow}/processing", None)
 
     def brands_after_a_failed_card(self, locale: str) -> tuple[int, str]:
         flow = self._redeemed("failing-florist", locale)
         self.fake.advance(1)
         self.http.get(f"{flow}/processing", status=None)
-        self.http.get(f"{flow}/brands")
-        return self._html(200)
+        return self._page(f"{flow}/brands", None)
 
     def card(self, locale: str) -> tuple[int, str]:
         flow = self._flows.get("card")
         if flow is None:
             flow = self._flows["card"] = self._redeemed("omni-store", "en")
             self.fake.advance(1)
-        self.http.get(f"{flow}/card?lang={locale}")
-        return self._html(200)
+        return self._page(f"{flow}/card", locale)
 
     def not_found(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"/r/{secrets.token_urlsafe(32)}?lang={locale}", status=404)
-        return self._html(404)
+        return self._page(f"/r/{secrets.token_urlsafe(32)}", locale, status=404)
 
     def expired(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"/r/{self.fake.demo_token('expired')}?lang={locale}", status=410)
-        return self._html(410)
+        return self._page(f"/r/{self.fake.demo_token('expired')}", locale, status=410)
 
     def cancelled(self, locale: str) -> tuple[int, str]:
-        self.http.get(f"/r/{self.fake.demo_token('cancelled')}?lang={locale}", status=410)
-        return self._html(410)
+        return self._page(f"/r/{self.fake.demo_token('cancelled')}", locale, status=410)
 
     def flow_expired(self, locale: str) -> tuple[int, str]:
-        response = self.http.get(f"/f/{secrets.token_urlsafe(24)}/code?lang={locale}", status=None)
-        assert response.status in (400, 410)
-        return self._html(response.status)
+        status, html = self._page(f"/f/{secrets.token_urlsafe(24)}/code", locale, status=None)
+        assert status in (400, 410)
+        return status, html
 
 
 # Error pages no request can reach here without side effects on the shared app (an open circuit
@@ -194,6 +184,8 @@ DIRECT = {
     "rate_limited": (states.RATE_LIMITED, {"retry_after": 30}),
     "rate_limited_unknown": (states.RATE_LIMITED, {"retry_after": None}),
     "server_error": (states.SERVER_ERROR, {}),
+    "fresh_code_browser": (states.FRESH_CODE, {"reason": "browser"}),
+    "fresh_code_window": (states.FRESH_CODE, {"reason": "window"}),
     **{page.step: (page, {}) for _, page in states.BY_ERROR},
 }
 JOURNEY = [name for name in vars(States) if not name.startswith("_")]

@@ -8,12 +8,19 @@ from typing import Any
 
 import pytest
 
+from tests.support.driver import Journey
 from tests.support.fake import FakeGifq
 
 
 def lang(doc: Any) -> tuple[str, str]:
     html = doc.find("html")
     return html.attrs["lang"], html.attrs["dir"]
+
+
+def walked(recipient: Journey, query: str = "", **kw: Any) -> list[Any]:
+    """Landing (``query`` on its link), code and brands pages, parsed."""
+    landing = recipient.open(query, **kw)
+    return [landing.doc, recipient.ask_for_code(**kw).doc, recipient.enter_code(**kw).doc]
 
 
 @pytest.fixture
@@ -28,15 +35,13 @@ def italian_campaign(fake: FakeGifq) -> Iterator[str]:
 
 
 def test_the_choice_in_the_link_beats_every_other_hint(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout(locale="de")
-    doc = journey(token).open("?lang=fr", headers={"Accept-Language": "es"}).doc
+    doc = journey(locale="de").open("?lang=fr", headers={"Accept-Language": "es"}).doc
     assert lang(doc) == ("fr", "ltr")
     assert doc.find("h1").text() == "Vous avez reçu un cadeau, Alice !"  # a narrow no-break space
 
 
 def test_the_senders_locale_for_the_recipient_beats_the_browser(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout(locale="de")
-    doc = journey(token).open(headers={"Accept-Language": "es-ES,es;q=0.9"}).doc
+    doc = journey(locale="de").open(headers={"Accept-Language": "es-ES,es;q=0.9"}).doc
     assert lang(doc) == ("de", "ltr")
     assert doc.find("h1").text() == "Sie haben ein Geschenk erhalten, Alice!"
 
@@ -57,22 +62,19 @@ def test_the_senders_locale_for_the_recipient_beats_the_browser(journey, fake: F
 def test_the_browsers_languages_pick_the_best_supported_match(
     journey, fake: FakeGifq, header: str, expected: str
 ) -> None:
-    token, _ = fake.create_payout()
-    doc = journey(token).open(headers={"Accept-Language": header}).doc
+    doc = journey().open(headers={"Accept-Language": header}).doc
     assert lang(doc)[0] == expected
 
 
 def test_the_campaigns_default_applies_when_the_browser_asks_for_nothing_supported(
     journey, fake: FakeGifq, italian_campaign: str
 ) -> None:
-    token, _ = fake.create_payout(campaign=italian_campaign)
-    doc = journey(token).open(headers={"Accept-Language": "sv-SE,fi;q=0.5"}).doc
+    doc = journey(campaign=italian_campaign).open(headers={"Accept-Language": "sv-SE,fi;q=0.5"}).doc
     assert lang(doc) == ("it", "ltr")
 
 
 def test_english_is_the_last_resort(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout(campaign="plain")
-    recipient = journey(token)
+    recipient = journey(campaign="plain")
     doc = recipient.open(headers={"Accept-Language": "sv-SE,fi;q=0.5"}).doc
     assert lang(doc) == ("en", "ltr")
     doc = recipient.open().doc
@@ -82,34 +84,22 @@ def test_english_is_the_last_resort(journey, fake: FakeGifq) -> None:
 def test_the_senders_locale_follows_the_recipient_past_the_landing_page(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout(locale="ja")
-    english = {"Accept-Language": "en"}
-    recipient = journey(token)
-    recipient.open(headers=english)
-    doc = recipient.ask_for_code(headers=english).doc
-    assert lang(doc) == ("ja", "ltr")
-    doc = recipient.enter_code(headers=english).doc
-    assert lang(doc) == ("ja", "ltr")
-    assert doc.find("h1").text() == "ギフトカードを選んでください"
+    docs = walked(journey(locale="ja"), headers={"Accept-Language": "en"})
+    assert [lang(doc) for doc in docs] == [("ja", "ltr")] * 3
+    assert docs[-1].find("h1").text() == "ギフトカードを選んでください"
 
 
 def test_a_choice_made_on_the_landing_page_is_kept_for_the_whole_journey(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout(locale="de")
-    recipient = journey(token)
-    recipient.open("?lang=ar")
-    doc = recipient.ask_for_code().doc
-    assert lang(doc) == ("ar", "rtl")
-    doc = recipient.enter_code().doc
-    assert lang(doc) == ("ar", "rtl")
+    docs = walked(journey(locale="de"), "?lang=ar")
+    assert [lang(doc) for doc in docs] == [("ar", "rtl")] * 3
 
 
 def test_a_choice_made_on_a_later_step_is_kept_for_the_steps_after_it(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.ask_for_code()
     doc = recipient.get(recipient.flow + "/code?lang=pl").doc
     assert lang(doc) == ("pl", "ltr")
@@ -120,8 +110,7 @@ def test_a_choice_made_on_a_later_step_is_kept_for_the_steps_after_it(
 
 
 def test_an_unknown_or_hostile_lang_value_is_ignored(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout(locale="de")
-    recipient = journey(token)
+    recipient = journey(locale="de")
     for value in ("xx", "../../etc", "de" * 40, ""):
         doc = recipient.open(f"?lang={value}").doc
         assert lang(doc) == ("de", "ltr")

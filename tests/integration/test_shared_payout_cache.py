@@ -5,12 +5,13 @@ process serves its older copy."""
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from redeem.gifq.cache import SharedPayoutCache
+from redeem.gifq.shared_cache import SharedPayoutCache
 from tests.support.gifq_mock import (
     TOKEN,
     VT,
@@ -92,3 +93,16 @@ def test_without_redis_every_read_asks_gifq_and_none_fails(redis_server):
     assert client.get_payout(TOKEN).token == TOKEN
     assert client.get_payout(TOKEN).token == TOKEN
     assert len(upstream.requests) == 2
+
+
+def test_redis_holds_gifqs_answer_compressed(redis_server):
+    # Redis also holds every flow under noeviction: a 5,000-brand payout (3 MB of JSON) must
+    # not take 3 MB of it per recipient.
+    upstream = Upstream(httpx.Response(200, json=payout_json()))
+    (worker,) = workers(upstream, redis_server, 1)
+    worker.get_payout(TOKEN)
+    (key,) = redis_server.client().keys("gifq:payout:*")
+    stored = redis_server.client().hget(key, "body")
+    raw = httpx.Response(200, json=payout_json()).content
+    assert zlib.decompress(stored) == raw
+    assert len(stored) < len(raw)

@@ -1,10 +1,5 @@
-from __future__ import annotations
+"""The sweep's fixtures (tests/a11y/sweep.py): `swept`, and `state_visit` for each state."""
 
-import pytest
+from tests.a11y.sweep import state_visit, swept
 
-from tests.a11y.sweep import Sweep, sweep
-
-
-@pytest.fixture(scope="session")
-def swept(browser, fake, live_app) -> Sweep:  # type: ignore[no-untyped-def]
-    return sweep(browser, fake, live_app.url)
+__all__ = ["state_visit", "swept"]

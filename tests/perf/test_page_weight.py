@@ -14,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.a11y.states import LANGS, STATE_NAMES
 from tests.a11y.sweep import Request, Sweep, Visit
 
 pytestmark = pytest.mark.e2e
@@ -34,12 +33,8 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("state", STATE_NAMES)
-def test_first_view_is_at_most_50_kb_from_our_own_origin(
-    swept: Sweep, state: str, lang: str
-) -> None:
-    visit = swept.visit(state, lang)
+def test_first_view_is_at_most_50_kb_from_our_own_origin(swept: Sweep, state_visit: Visit) -> None:
+    visit, state, lang = state_visit, state_visit.state, state_visit.lang
     requests = first_view(visit)
     assert all(r.finished for r in requests if r.kind in COUNTED), [r.url for r in requests]
     counted = {r.url: r.transferred for r in requests if r.kind in COUNTED}
@@ -54,12 +49,8 @@ def test_first_view_is_at_most_50_kb_from_our_own_origin(
         assert _origin(r.url) in allowed, f"{state} [{lang}] fetched {r.kind} {r.url}"
 
 
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("state", STATE_NAMES)
-def test_scripts_never_block_rendering_and_images_are_sized_and_lazy(
-    swept: Sweep, state: str, lang: str
-) -> None:
-    visit = swept.visit(state, lang)
+def test_scripts_never_block_rendering_and_images_are_sized_and_lazy(state_visit: Visit) -> None:
+    visit = state_visit
     external = [s for s in visit.scripts if s["src"]]
     assert external, "the page's script is missing"
     for script in visit.scripts:

@@ -308,10 +308,15 @@ def test_the_flow_id_from_before_verification_is_dead_afterwards(quiet, fake):
     assert fake.payouts_for(visit.token)["redemptions"] == []
 
 
+def two_recipients(app: Flask, fake: FakeGifq) -> tuple[Journey, Journey]:
+    """Mine and theirs: two payouts, one browser (so cookies cannot tell them apart)."""
+    client = app.test_client()
+    mine, theirs = (fake.create_payout(amount=SMALL)[0] for _ in range(2))
+    return recipient(client, fake, mine), recipient(client, fake, theirs)
+
+
 def test_a_csrf_token_from_another_flow_is_refused(quiet, fake):
-    client = quiet.test_client()
-    mine = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
-    theirs = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
+    mine, theirs = two_recipients(quiet, fake)
     mine.ask_for_code()
     csrf = theirs.ask_for_code().csrf()
     mine.post(f"{mine.flow}/code", {"csrf": csrf, "code": mine.latest_code()}, status=400)
@@ -325,9 +330,7 @@ def test_a_csrf_token_from_another_flow_is_refused(quiet, fake):
 
 
 def test_a_start_token_from_another_payout_is_refused(quiet, fake):
-    client = quiet.test_client()
-    mine = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
-    theirs = recipient(client, fake, fake.create_payout(amount=SMALL)[0])
+    mine, theirs = two_recipients(quiet, fake)
     mine.open()
     csrf = theirs.open().csrf()
     mine.post(f"/r/{mine.token}", {"csrf": csrf}, status=400)

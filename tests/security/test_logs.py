@@ -15,19 +15,12 @@ import pytest
 
 from redeem.security.keyed_hashes import KeyedHashes
 from tests.support.driver import Browser, Journey
-from tests.support.fake import FakeGifq
+from tests.support.fake import FIELD_SETS, FakeGifq
 from tests.support.processes import AppProcess, start_app
 
 SECRET_KEY = secrets.token_hex(32)
 # Every kind of card detail: code, pin, link, link challenge code, serial, security code.
-BRANDS = (
-    "northwind-books",
-    "prepaid-plus",
-    "linkly",
-    "gatehouse-games",
-    "serial-travel",
-    "omni-store",
-)
+BRANDS = tuple(FIELD_SETS)
 VALUE_RE = re.compile(r'id="value-([a-z_]+)"[^>]*>(.*?)</', re.S)
 
 

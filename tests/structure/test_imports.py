@@ -3,6 +3,7 @@ GIFQ server, nor the demo, nor Pillow (they are not in the production image)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
@@ -107,3 +108,13 @@ def test_pillow_comes_with_the_fake_and_test_extras_and_not_with_the_app(extra: 
     assert not [d for d in project["dependencies"] if d.lower().startswith("pillow")]
     wanted = project["optional-dependencies"][extra]
     assert any(d.lower().startswith("pillow") or d.endswith("[fake]") for d in wanted)
+
+
+def test_nothing_in_tests_imports_bench() -> None:
+    # bench/ builds on tests/support/ (the journey driver, the processes); never the reverse.
+    importers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+bench\b", path.read_text(), re.M)
+    ]
+    assert importers == []

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -46,6 +46,19 @@ STATES = (("/code", "code"), ("/brands", "brands"), ("/processing", "processing"
 
 class JourneyError(AssertionError):
     """A step answered something a recipient should never see."""
+
+
+AMOUNT_INPUT_RE = re.compile(r'<input\b[^>]*\bname="amount"[^>]*>')
+
+
+def amount_of(html: str) -> str:
+    """What the brand page's amount form would send: the amount box, or the checked radio."""
+    for tag in AMOUNT_INPUT_RE.findall(html):
+        if 'type="radio"' in tag and " checked" not in tag:
+            continue
+        value = re.search(r'\bvalue="([^"]*)"', tag)
+        return value.group(1) if value else ""
+    raise JourneyError("the brand page offers no amount to choose")
 
 
 def csrf_of(html: str) -> str:
@@ -259,20 +272,34 @@ class Journey:
         self.ask_for_code(**kw)
         return self.enter_code(**kw)
 
-    def choose(self, slug: str, *, status: int | None = 303, **kw: Any) -> Answer:
-        """Open the brand, then its confirmation, and confirm; returns the page that follows
-        (processing, or the card at once) on a 303, else the answer."""
+    def choose(
+        self, slug: str, *, amount: str | None = None, status: int | None = 303, **kw: Any
+    ) -> Answer:
+        """Open the brand, then its confirmation with ``amount`` (as typed; by default what the
+        brand page offers first), and confirm; returns the page that follows (processing, or
+        the card at once) on a 303, else the answer."""
         self._page("brand", self.get(f"{self.flow}/brands/{slug}", **kw))
-        return self.confirm(slug, status=status, **kw)
+        return self.confirm(slug, amount=amount, status=status, **kw)
 
     def confirm(
-        self, slug: str, *, status: int | None = 303, follow: bool = True, **kw: Any
+        self,
+        slug: str,
+        *,
+        amount: str | None = None,
+        status: int | None = 303,
+        follow: bool = True,
+        **kw: Any,
     ) -> Answer:
         """The confirmation page of a brand, and its button (``follow=False``: the answer to
         the button, without opening the processing page, which would cache the payout)."""
+        if amount is None:
+            brand = self.browser.last
+            if not brand.path.endswith(f"/brands/{slug}"):
+                brand = self._page("brand", self.get(f"{self.flow}/brands/{slug}", **kw))
+            amount = amount_of(brand.text)
         url = f"{self.flow}/brands/{slug}/confirm"
-        page = self._page("confirm", self.get(url, **kw))
-        answer = self._post(url, {"csrf": page.csrf()}, status, **kw)
+        page = self._page("confirm", self.get(f"{url}?{urlencode({'amount': amount})}", **kw))
+        answer = self._post(url, page.hidden_fields(), status, **kw)
         if answer.status != 303 or not follow:
             return answer
         return self._page("processing", self.browser.follow(answer, **kw))

@@ -30,8 +30,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -192,6 +190,25 @@ class FakeGifq:
 
     # --- merchant helpers ----------------------------------------------------------------
 
+    def order(
+        self,
+        campaign: str,
+        wallet_currency: str,
+        recipients: list[dict[str, Any]],
+        *,
+        expires_in_days: int = 30,
+        **extra: Any,
+    ) -> httpx.Response:
+        """POST a payout order (the raw answer): ``recipients`` as the API takes them."""
+        body = {
+            "campaign_id": self.campaign_id(campaign),
+            "wallet_currency": wallet_currency,
+            "recipients": recipients,
+            "expires_in_days": expires_in_days,
+            **extra,
+        }
+        return self.merchant("POST", "/api/payout-orders", json=body)
+
     def create_payout(
         self,
         amount: int | str | Decimal = 50,
@@ -212,16 +229,7 @@ class FakeGifq:
             recipient["name"] = name
         if locale is not None:
             recipient["locale"] = locale
-        order = self.merchant(
-            "POST",
-            "/api/payout-orders",
-            json={
-                "campaign_id": self.campaign_id(campaign),
-                "wallet_currency": currency,
-                "recipients": [recipient],
-                "expires_in_days": expires_in_days,
-            },
-        )
+        order = self.order(campaign, currency, [recipient], expires_in_days=expires_in_days)
         assert order.status_code == 202, order.text
         listed = self.merchant(
             "GET", "/api/payouts", params={"payout_order_id": order.json()["id"]}
@@ -357,13 +365,3 @@ def _number(value: int | str | Decimal) -> int | float:
     # JSON has no decimal type; a two-decimal float prints back exactly (see the fake's money).
     amount = Decimal(str(value))
     return int(amount) if amount == amount.to_integral_value() else float(amount)
-
-
-@contextmanager
-def running_fake(**options: Any) -> Iterator[FakeGifq]:
-    fake = FakeGifq(**options)
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()

@@ -1,14 +1,17 @@
 """A recipient's steps in a real browser, named as they read: open → ask for code → enter it →
-choose brand → confirm → see the card. Works on a Page or on a FrameLocator (embedded)."""
+choose brand → confirm → see the card.
+
+One driver for every browser: each step takes a `View` (tests/support/view.py), or a
+Playwright Page or FrameLocator, which it wraps. Chromium tests pass their Playwright page;
+WebKit tests pass a `SeleniumView`, inside the merchant's iframe when embedded."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from playwright.sync_api import expect
-
 from tests.support.fake import FakeGifq
+from tests.support.view import View, as_view
 
 # Button and heading names in English; tests in other languages pass their own.
 EN = {
@@ -21,13 +24,15 @@ EN = {
 
 
 def ask_for_code(view: Any, words: dict[str, Any] = EN) -> None:
-    view.get_by_role("button", name=words["email_code"]).click()
-    expect(view.get_by_label(words["code_label"])).to_be_visible()
+    v = as_view(view)
+    v.click("button", words["email_code"])
+    v.expect_visible(words["code_label"])
 
 
 def enter_code(view: Any, code: str, words: dict[str, Any] = EN) -> None:
-    view.get_by_label(words["code_label"]).fill(code)
-    view.get_by_role("button", name=words["continue"]).click()
+    v = as_view(view)
+    v.fill(words["code_label"], code)
+    v.click("button", words["continue"])
 
 
 def verify(view: Any, fake: FakeGifq, token: str, words: dict[str, Any] = EN) -> None:
@@ -36,32 +41,31 @@ def verify(view: Any, fake: FakeGifq, token: str, words: dict[str, Any] = EN) ->
 
 
 def choose_brand(view: Any, slug: str, words: dict[str, Any] = EN) -> None:
-    """Open the brand by its link (the slug is in the URL), then go on to the confirmation."""
-    view.locator(f'a[href$="/brands/{slug}"]').first.click()
-    view.locator(f'a[href$="/brands/{slug}/confirm"]').click()
-    view.get_by_role("button", name=words["confirm"]).click()
+    """Open the brand by its link (the slug is in the URL), take the amount it offers first
+    (the largest that fits), then go on to the confirmation."""
+    v = as_view(view)
+    v.click_css(f'a[href$="/brands/{slug}"]')
+    v.click_css(f'form[action$="/brands/{slug}/confirm"] button[type=submit]')
+    v.click("button", words["confirm"])
 
 
 def search_to(view: Any, name: str) -> None:
     """Narrow the brand list to one name (works with and without JavaScript)."""
-    box = view.locator("#q")
-    box.fill(name)
-    box.press("Enter")
+    as_view(view).fill_css("#q", name, enter=True)
 
 
 def card_values(view: Any) -> dict[str, str]:
     """The card's fields as shown: {field name: exact value}."""
-    values = {}
-    for item in view.locator("[id^=value-]").all():
-        values[item.get_attribute("id").removeprefix("value-")] = item.inner_text().strip()
-    return values
+    shown = as_view(view).texts_by_id("[id^=value-]")
+    return {key.removeprefix("value-"): value for key, value in shown.items()}
 
 
 def full_journey(
     view: Any, fake: FakeGifq, token: str, slug: str, words: dict[str, Any] = EN
 ) -> dict[str, str]:
-    verify(view, fake, token, words)
-    search_to(view, slug.split("-")[0])
-    choose_brand(view, slug, words)
-    expect(view.get_by_role("heading", level=1)).to_have_text(words["card_heading"], timeout=20_000)
-    return card_values(view)
+    v: View = as_view(view)
+    verify(v, fake, token, words)
+    search_to(v, slug.split("-")[0])
+    choose_brand(v, slug, words)
+    v.expect_heading(words["card_heading"], timeout=20)
+    return card_values(v)

@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +52,16 @@ _SCRUBBED_ENV = (
     "LOG_LEVEL",
     "ACCESS_LOG",
 )
+
+
+def missing_tool(reason: str) -> NoReturn:
+    """A tool a test needs is not installed: a skip on a developer's machine, but a failure
+    in CI (CI=true), where scripts/test.sh installs it and a skip would hide a broken setup."""
+    import pytest
+
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def free_port() -> int:

@@ -10,7 +10,6 @@ where scripts/test.sh installs redis-server and a skip would hide a broken setup
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -18,10 +17,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import redis
 
-from tests.support.processes import free_port, spawn, stop_group
+from tests.support.processes import free_port, missing_tool, spawn, stop_group
 
 
 @dataclass
@@ -62,13 +60,8 @@ class RedisProcess:
 
 
 def redis_binary() -> str:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        reason = "redis-server is not installed (scripts/test.sh installs it)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return binary
+    found = shutil.which("redis-server")
+    return found or missing_tool("redis-server is not installed (scripts/test.sh installs it)")
 
 
 def start_redis(timeout: float = 10.0, *, durable: bool = False) -> RedisProcess:

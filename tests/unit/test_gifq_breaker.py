@@ -34,6 +34,18 @@ def fail(breaker: CircuitBreaker, times: int) -> None:
         breaker.failure()
 
 
+def cooled_down(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    """Opened by three failures, and the cooldown over: the next call may probe."""
+    fail(breaker, 3)
+    clock.now += 10.0
+
+
+def probing(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    """The one probe after the cooldown is on its way."""
+    cooled_down(breaker, clock)
+    assert breaker.allow()
+
+
 def test_the_breaker_stays_closed_below_the_threshold(breaker):
     fail(breaker, 2)
 
@@ -59,8 +71,7 @@ def test_a_success_resets_the_count_of_consecutive_failures(breaker):
 
 
 def test_after_the_cooldown_exactly_one_probe_goes_through(breaker, clock):
-    fail(breaker, 3)
-    clock.now += 10.0
+    cooled_down(breaker, clock)
 
     assert breaker.state == HALF_OPEN
     assert breaker.allow()
@@ -68,9 +79,7 @@ def test_after_the_cooldown_exactly_one_probe_goes_through(breaker, clock):
 
 
 def test_a_successful_probe_closes_the_breaker(breaker, clock):
-    fail(breaker, 3)
-    clock.now += 10.0
-    assert breaker.allow()
+    probing(breaker, clock)
 
     breaker.success()
 
@@ -79,9 +88,7 @@ def test_a_successful_probe_closes_the_breaker(breaker, clock):
 
 
 def test_a_failed_probe_opens_the_breaker_for_another_cooldown(breaker, clock):
-    fail(breaker, 3)
-    clock.now += 10.0
-    assert breaker.allow()
+    probing(breaker, clock)
 
     breaker.failure()
 
@@ -92,8 +99,7 @@ def test_a_failed_probe_opens_the_breaker_for_another_cooldown(breaker, clock):
 
 
 def test_a_probe_that_proves_nothing_lets_the_next_call_probe(breaker, clock):
-    fail(breaker, 3)
-    clock.now += 10.0
+    cooled_down(breaker, clock)
 
     with breaker.guard():
         pass  # neither success nor failure, e.g. a contract error
@@ -103,9 +109,7 @@ def test_a_probe_that_proves_nothing_lets_the_next_call_probe(breaker, clock):
 
 
 def test_a_probe_that_never_reports_back_does_not_wedge_the_breaker(breaker, clock):
-    fail(breaker, 3)
-    clock.now += 10.0
-    assert breaker.allow()
+    probing(breaker, clock)
 
     clock.now += 10.0
 
@@ -129,8 +133,7 @@ def test_a_threshold_of_zero_switches_the_breaker_off(clock):
 
 
 def test_only_one_of_many_threads_gets_the_half_open_probe(breaker, clock):
-    fail(breaker, 3)
-    clock.now += 10.0
+    cooled_down(breaker, clock)
     admitted = []
     barrier = threading.Barrier(16)
 

@@ -417,3 +417,30 @@ def test_ping_is_false_when_nothing_listens():
         port = sock.getsockname()[1]
 
     assert make_client(None, GIFQ_API_BASE=f"http://127.0.0.1:{port}").ping() is False
+
+
+def test_a_post_gifqs_rate_limit_refused_is_sent_once_more_after_its_short_wait():
+    # `rate_limited` means GIFQ did nothing with the request: sending it again is safe.
+    refused = error(429, "rate_limited")
+    refused.headers["retry-after"] = "0.2"
+    upstream = Upstream(
+        refused,
+        httpx.Response(
+            202,
+            json={
+                "code_sent_at": "2026-01-01T00:00:00Z",
+                "resend_available_at": "2026-01-01T00:00:30Z",
+            },
+        ),
+    )
+    make_client(upstream).send_code(TOKEN)
+    assert len(upstream.requests) == 2
+
+
+def test_a_post_refused_by_one_of_gifqs_rules_is_not_sent_again():
+    cooldown = error(429, "verification_cooldown")
+    cooldown.headers["retry-after"] = "0"
+    upstream = Upstream(cooldown)
+    with pytest.raises(RateLimited):
+        make_client(upstream).send_code(TOKEN)
+    assert len(upstream.requests) == 1

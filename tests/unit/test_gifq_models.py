@@ -11,68 +11,60 @@ import pytest
 from redeem.gifq.errors import ContractError
 from redeem.gifq.models import PayoutStatus, RedemptionStatus, is_token
 from redeem.gifq.parsing import parse_json, parse_payout, parse_product, parse_redemption
+from tests.support import gifq_mock
 
 TOKEN = "tok_" + "a" * 39
 
 
-def payout_json(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "token": TOKEN,
-        "status": "pending",
-        "amount": 50,
-        "currency": "EUR",
-        "balance": 50,
-        "recipient": {"name": "Alice", "email_hint": "a***@example.com", "locale": "de"},
-        "expires_at": "2026-12-26T00:00:00Z",
-        "verification": {"verified": False, "code_sent_at": None, "resend_available_at": None},
-        "campaign": {
-            "id": "c1",
-            "sender_name": "Acme Rewards",
-            "headline": "You've received a gift, Alice!",
-            "body": "Claim your €50.00 gift card below.",
-            "branding": {"primary_color": "#0B5FFF", "embed_origins": ["https://acme.example"]},
-        },
-        "catalog": [
-            {
-                "brand": {"slug": "northwind-books", "name": "Northwind Books", "categories": []},
-                "products": [product_json()],
-            }
-        ],
-        "redemptions": [],
-    }
-    body.update(overrides)
-    return body
-
-
 def product_json(**overrides: Any) -> dict[str, Any]:
-    product: dict[str, Any] = {
+    return {
         "id": "p_1",
         "country": "DE",
         "currency": "EUR",
         "min_face_value": 5,
         "max_face_value": 500,
         "denominations": None,
+        **overrides,
     }
-    product.update(overrides)
-    return product
+
+
+# Every field the contract has, on top of the client tests' minimal payout and redemption.
+FULL_PAYOUT: dict[str, Any] = {
+    "token": TOKEN,
+    "recipient": {"name": "Alice", "email_hint": "a***@example.com", "locale": "de"},
+    "expires_at": "2026-12-26T00:00:00Z",
+    "verification": {"verified": False, "code_sent_at": None, "resend_available_at": None},
+    "campaign": {
+        "id": "c1",
+        "sender_name": "Acme Rewards",
+        "headline": "You've received a gift, Alice!",
+        "body": "Claim your €50.00 gift card below.",
+        "branding": {"primary_color": "#0B5FFF", "embed_origins": ["https://acme.example"]},
+    },
+    "catalog": [
+        {
+            "brand": {"slug": "northwind-books", "name": "Northwind Books", "categories": []},
+            "products": [product_json()],
+        }
+    ],
+}
+COMPLETED: dict[str, Any] = {
+    "status": "completed",
+    "face_value": 50,
+    "created_at": "2026-01-01T10:00:00Z",
+    "completed_at": "2026-01-01T10:00:05Z",
+    "expires_at": "2027-12-26",
+    "failure_message": None,
+    "details": {"code": "NW-1234", "pin": "9876"},
+}
+
+
+def payout_json(**overrides: Any) -> dict[str, Any]:
+    return gifq_mock.payout_json(**{**copy.deepcopy(FULL_PAYOUT), **overrides})
 
 
 def redemption_json(**overrides: Any) -> dict[str, Any]:
-    redemption: dict[str, Any] = {
-        "id": "rd_1",
-        "status": "completed",
-        "brand_slug": "northwind-books",
-        "product_id": "p_1",
-        "face_value": 50,
-        "currency": "EUR",
-        "created_at": "2026-01-01T10:00:00Z",
-        "completed_at": "2026-01-01T10:00:05Z",
-        "expires_at": "2027-12-26",
-        "failure_message": None,
-        "details": {"code": "NW-1234", "pin": "9876"},
-    }
-    redemption.update(overrides)
-    return redemption
+    return gifq_mock.redemption_json(**{**copy.deepcopy(COMPLETED), **overrides})
 
 
 def test_a_full_payout_parses_into_models():

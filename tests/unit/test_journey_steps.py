@@ -54,7 +54,9 @@ def test_a_right_code_verifies_rotates_the_id_and_finds_the_brands_page() -> Non
     upstream = Upstream(httpx.Response(200, json=GRANT), httpx.Response(200, json=payout_json()))
     flow = a_flow()
 
-    assert steps.verify(make_client(upstream), flow, "123456") is Next.BRANDS
+    step, payout = steps.verify(make_client(upstream), flow, "123456")
+
+    assert step is Next.BRANDS and payout.token == TOKEN
 
     assert flow.verified and flow.verification_token == VT and flow.id != flow.root_id
     assert upstream.requests[1].headers["X-Verification-Token"] == VT
@@ -65,7 +67,7 @@ def test_verifying_while_a_card_is_being_issued_goes_to_the_processing_page() ->
     upstream = Upstream(httpx.Response(200, json=GRANT), httpx.Response(200, json=in_flight))
     flow = a_flow()
 
-    assert steps.verify(make_client(upstream), flow, "123456") is Next.PROCESSING
+    assert steps.verify(make_client(upstream), flow, "123456")[0] is Next.PROCESSING
     assert flow.current is not None and flow.current.id == "rd_1"
 
 
@@ -85,7 +87,7 @@ def test_a_redemption_whose_answer_never_came_is_remembered_not_forgotten() -> N
     flow = a_flow(verified=True)
     upstream = Upstream(httpx.Response(503))
 
-    steps.redeem(make_client(upstream), flow, BRAND, PRODUCT, reference="ref-0")
+    steps.redeem(make_client(upstream), flow, (BRAND, PRODUCT, Decimal(50)), reference="ref-0")
 
     assert flow.current == Issued("ref-0", "northwind-books", "p_1", Decimal(50))
     assert flow.current.outcome_unknown
@@ -96,17 +98,27 @@ def test_waiting_repeats_an_unanswered_redemption_with_the_same_reference() -> N
     flow.issued.append(Issued("ref-0", "northwind-books", "p_1", Decimal(50)))
     made = redemption_json(id="rd_5", face_value=50)
     upstream = Upstream(
-        httpx.Response(200, json=payout_json()),  # GIFQ has no trace of it
-        httpx.Response(202, json=made),
+        httpx.Response(202, json=made),  # GIFQ answers with the one it made, or makes it now
         httpx.Response(200, json=payout_json(redemptions=[made], catalog=CATALOG)),
     )
 
     waiting = steps.wait_for_card(make_client(upstream), flow)
 
-    post = upstream.requests[1]
+    post = upstream.requests[0]
     assert post.method == "POST" and json.loads(post.content)["reference"] == "ref-0"
     assert flow.current is not None and flow.current.id == "rd_5"
     assert waiting.next is Next.PROCESSING and waiting.brand is not None
+
+
+def test_an_unanswered_redemption_gifq_now_refuses_frees_the_balance() -> None:
+    flow = a_flow(verified=True)
+    flow.issued.append(Issued("ref-0", "northwind-books", "p_1", Decimal(50)))
+    upstream = Upstream(error(422, "face_value_exceeds_balance"))
+
+    waiting = steps.wait_for_card(make_client(upstream), flow)
+
+    assert waiting.next is Next.BRANDS and flow.current is None and flow.notice == "failed"
+    assert len(upstream.requests) == 1
 
 
 def test_waiting_finds_the_card_once_gifq_completed_it() -> None:

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support.driver import Browser
+from tests.support.cookies import same_browser
 from tests.support.fake import FakeGifq
 
 
@@ -45,8 +45,7 @@ def test_the_headline_is_escaped_plain_text_with_variables_filled(journey, fake:
         "plain", headline="<b>Hi {{recipient_name}}</b>", body="Worth {{amount}} <script>x</script>"
     )
     try:
-        token, _ = fake.create_payout(campaign="plain", amount=20, currency="USD", name="<i>Bo</i>")
-        landing = journey(token).open()
+        landing = journey(campaign="plain", amount=20, currency="USD", name="<i>Bo</i>").open()
         doc, html = landing.doc, landing.text
         assert doc.find("h1").text() == "<b>Hi <i>Bo</i></b>"
         assert "<script>x" not in html and "&lt;script&gt;x" in html
@@ -58,8 +57,7 @@ def test_the_headline_is_escaped_plain_text_with_variables_filled(journey, fake:
 def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout(email="alice.smith@example.com")
-    doc = journey(token).ask_for_code().doc
+    doc = journey(email="alice.smith@example.com").ask_for_code().doc
     assert "a***@example.com" in main_text(doc)
     field = doc.by_id("code")
     assert field.attrs["autocomplete"] == "one-time-code"
@@ -70,8 +68,7 @@ def test_the_code_page_says_where_the_code_went_and_has_a_proper_field(
 
 
 def test_a_wrong_code_comes_back_as_a_400_with_the_tries_left(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.ask_for_code()
     right = recipient.latest_code()
     doc = recipient.enter_code("000000" if right != "000000" else "111111", status=400).doc
@@ -87,8 +84,7 @@ def test_a_wrong_code_comes_back_as_a_400_with_the_tries_left(journey, fake: Fak
 def test_malformed_codes_are_refused_before_gifq_is_asked(
     journey, fake: FakeGifq, bad: str
 ) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.ask_for_code()
     for _ in range(5):
         recipient.enter_code(bad, status=400)
@@ -118,8 +114,7 @@ def test_brands_need_a_verified_code_first(journey, fake: FakeGifq) -> None:
 def test_the_brands_page_lists_eligible_brands_with_search_and_filters(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout(amount=50, currency="EUR")
-    recipient = journey(token)
+    recipient = journey(amount=50, currency="EUR")
     doc = recipient.verify().doc
     flow = recipient.flow
     names = [n.text() for n in doc.find_all("span", **{"class": "brand-tile__name"})]
@@ -138,14 +133,26 @@ def test_the_brands_page_lists_eligible_brands_with_search_and_filters(
     )
 
 
-def test_ineligible_products_are_not_offered(journey, fake: FakeGifq) -> None:
-    # Kiosque Lumière sells only 10, 20 and 50 EUR cards: a 30 EUR payout cannot choose it.
-    token, _ = fake.create_payout(amount=30, currency="EUR")
-    recipient = journey(token)
+def test_a_brand_offers_the_denominations_that_fit_and_one_where_none_fits_says_so(
+    journey, fake: FakeGifq
+) -> None:
+    # Kiosque Lumière sells 10, 20 and 50 EUR cards: a 30 EUR payout can split into 10 or 20.
+    recipient = journey(amount=30, currency="EUR")
     recipient.verify()
-    doc = recipient.get(recipient.flow + "/brands?q=kiosque").doc
-    assert "Kiosque" not in doc.find("main").text()
-    recipient.get(recipient.flow + "/brands/kiosque-lumiere", status=404)
+    brand = recipient.get(recipient.flow + "/brands/kiosque-lumiere").doc
+    radios = [i.attrs["value"] for i in brand.find_all("input", type="radio")]
+    assert radios == ["10.00", "20.00"]
+    # Grand Gallery sells only 75 and 150: it stays in the list and says why it cannot be had.
+    tiles = recipient.get(recipient.flow + "/brands?q=gallery").doc
+    assert "Cards from €75.00: more than you have left" in tiles.find("main").text()
+    page = recipient.get(recipient.flow + "/brands/grand-gallery").doc
+    assert "This brand has no amount that fits what is left of your gift." in page.text()
+    assert "you have €30.00 left" in page.text()
+    assert page.find("form", method="get") is None
+    sent_back = recipient.get(
+        recipient.flow + "/brands/grand-gallery/confirm?amount=75", status=303
+    )
+    assert sent_back.location.endswith("/brands/grand-gallery")
 
 
 def test_a_5000_brand_catalog_is_paged_and_stays_small(journey, fake: FakeGifq) -> None:
@@ -161,13 +168,12 @@ def test_a_5000_brand_catalog_is_paged_and_stays_small(journey, fake: FakeGifq) 
 
 
 def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.verify()
     brand = recipient.get(recipient.flow + "/brands/northwind-books").doc
     assert brand.find("h1").text() == "Northwind Books"
     assert "How to use it" in brand.find("main").text() and "Terms" in brand.find("main").text()
-    confirm = recipient.get(recipient.flow + "/brands/northwind-books/confirm").doc
+    confirm = recipient.get(recipient.flow + "/brands/northwind-books/confirm?amount=50").doc
     assert "This choice is final" in confirm.find("main").text()
     assert confirm.find("button").text() == "Confirm and get my card"
 
@@ -175,8 +181,7 @@ def test_the_brand_page_and_confirmation_say_the_choice_is_final(journey, fake: 
 def test_the_processing_page_refreshes_itself_while_the_card_is_issued(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.verify()
     processing = recipient.choose("slow-cinema")  # stays processing for about four seconds
     assert processing.path == recipient.flow + "/processing"
@@ -188,8 +193,7 @@ def test_the_processing_page_refreshes_itself_while_the_card_is_issued(
 
 
 def test_the_card_shows_only_the_fields_the_brand_returned(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout()
-    card = journey(token).redeem("serial-travel").doc
+    card = journey().redeem("serial-travel").doc
     labels = [dt.text() for dt in card.find("dl", **{"class": "card-fields"}).find_all("dt")]
     assert labels == ["Serial number", "Security code", "Expires"]
 
@@ -197,8 +201,7 @@ def test_the_card_shows_only_the_fields_the_brand_returned(journey, fake: FakeGi
 def test_a_link_is_only_a_link_when_it_is_https_and_its_challenge_code_sits_beside_it(
     journey, fake: FakeGifq
 ) -> None:
-    token, _ = fake.create_payout()
-    card = journey(token).redeem("gatehouse-games").doc
+    card = journey().redeem("gatehouse-games").doc
     fields = card.find("dl", **{"class": "card-fields"})
     assert [dt.text() for dt in fields.find_all("dt")] == ["Link", "Challenge code", "Expires"]
     anchor = fields.find("a")
@@ -213,11 +216,12 @@ def test_a_double_post_of_the_confirmation_makes_one_redemption(
     recipient = journey(token)
     recipient.verify()
     url = f"{recipient.flow}/brands/northwind-books/confirm"
-    csrf = recipient.get(url).csrf()
+    fields = recipient.get(url + "?amount=50").hidden_fields()
 
     def post(_: int) -> int:
-        # Each thread a test client of its own: the four presses race in the app.
-        return Browser.flask(app).post(url, {"csrf": csrf}).status
+        # Each thread a test client of its own (another tab of the recipient's browser: the
+        # flow is bound to it): the four presses race in the app.
+        return same_browser(app, recipient.browser).post(url, fields).status
 
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(post, range(4))) == {303}
@@ -267,8 +271,7 @@ def test_a_post_without_the_csrf_token_is_refused(journey, fake: FakeGifq) -> No
 
 
 def test_the_old_flow_id_is_dead_after_the_code_is_verified(journey, fake: FakeGifq) -> None:
-    token, _ = fake.create_payout()
-    recipient = journey(token)
+    recipient = journey()
     recipient.ask_for_code()
     before = recipient.flow
     recipient.enter_code()
