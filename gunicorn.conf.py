@@ -72,9 +72,11 @@ def on_starting(server):
     # gunicorn prints as "Error: <reason>" before exiting with status 1.
     from redeem.config import check, from_env
     from redeem.i18n.catalogs import directory_for
+    from redeem.wallet.settings import from_env as wallet_settings
 
     config = from_env()
     check(config)
+    wallet_settings(config)  # half a wallet's credentials, or unreadable ones: docs/wallet.md
     # Compile missing or stale catalogs once, before the workers fork, or refuse in one line.
     directory_for(config)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+WALLET_PREFIXES = ("APPLE_PASS_", "GOOGLE_WALLET_")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
 T = TypeVar("T")
@@ -114,6 +115,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Off only for tests and benchmarks that drive many journeys from one address.
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "true").lower()
         not in ("0", "false", "off"),
+        # Wallet credentials, read and checked by redeem/wallet/settings.py (docs/wallet.md).
+        **{name: value for name, value in env.items() if name.startswith(WALLET_PREFIXES)},
         # Per-IP limits count an IPv6 address's network of this size (one subscriber's share).
         "RATELIMIT_IPV6_PREFIX": _int(env, "RATELIMIT_IPV6_PREFIX", 64),
     }

@@ -19,9 +19,11 @@ from werkzeug.local import LocalProxy
 
 from redeem.flow_store.store import FlowStore
 from redeem.gifq.client import GifqClient
+from redeem.gifq.logos import Logos
 from redeem.journey.campaigns import CampaignCache
 from redeem.security.keyed_hashes import KeyedHashes
 from redeem.security.limits import client_ip
+from redeem.wallet import settings as wallet_settings
 
 KEY = "redeem"
 
@@ -35,11 +37,14 @@ class AppState:
     limiter: Limiter
     campaigns: CampaignCache
     hashes: KeyedHashes
+    wallet: wallet_settings.WalletSettings  # which wallets are on: docs/wallet.md
+    logos: Logos  # brand logos for wallet passes, fetched once
 
     def clear_caches(self) -> None:
         """Forget what this app remembers of GIFQ (payouts, campaigns); flows stay."""
         self.gifq.cache.clear()
         self.campaigns.clear()
+        self.logos.clear()
 
 
 def init_app(app: Flask) -> AppState:
@@ -59,6 +64,8 @@ def init_app(app: Flask) -> AppState:
         limiter=limiter,
         campaigns=CampaignCache(),
         hashes=hashes,
+        wallet=wallet_settings.from_env(app.config),
+        logos=Logos(),
     )
     app.extensions[KEY] = state
     return state

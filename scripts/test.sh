@@ -22,11 +22,12 @@ done
 command -v java >/dev/null 2>&1 || need_norec+=(default-jre-headless)  # vnu, the HTML validator
 command -v npm >/dev/null 2>&1 || need_norec+=(nodejs npm)
 # The WebKit layer (tests/webkit): WebKitGTK's WebDriver and MiniBrowser, a virtual X server
-# for it, and xclip to read what a copy button put on the X clipboard.
+# for it, xclip to read what a copy button put on the X clipboard, openssl for a test certificate.
 # (Mesa's software GL, which WebKitGTK only recommends, draws its pages on Xvfb.)
 [ -x /usr/bin/WebKitWebDriver ] || need_norec+=(webkit2gtk-driver libgl1-mesa-dri)
 command -v Xvfb >/dev/null 2>&1 || need_norec+=(xvfb)
 command -v xclip >/dev/null 2>&1 || need_norec+=(xclip)
+command -v openssl >/dev/null 2>&1 || need_norec+=(openssl)  # a throwaway certificate for https
 if [ "${#need[@]}" -gt 0 ]; then apt_install "${need[@]}"; fi
 if [ "${#need_norec[@]}" -gt 0 ]; then apt_install --no-install-recommends "${need_norec[@]}"; fi
 

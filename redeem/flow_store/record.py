@@ -34,6 +34,7 @@ class Issued:
     id: str | None = None  # GIFQ's id; None while the POST's outcome is unknown
     failed: bool = False  # GIFQ said it failed: the balance is the recipient's to choose again
     done: bool = False  # GIFQ issued the card
+    at: float = 0.0  # when GIFQ answered the POST (epoch seconds)
 
     @property
     def outcome_unknown(self) -> bool:

@@ -36,6 +36,15 @@ STALE_GRACE = 5.0
 
 
 @dataclass(frozen=True, slots=True)
+class Fetched:
+    """What one read from GIFQ brought: the payout, its ETag, whether it shows card details."""
+
+    etag: str | None
+    payout: Payout
+    secret: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CachedPayout:
     etag: str | None
     payout: Payout
@@ -119,14 +128,7 @@ class PayoutCache:
             return self._tick
 
     def store(
-        self,
-        key: Key,
-        etag: str | None,
-        payout: Payout,
-        *,
-        secret: bool,
-        generation: int,
-        body: bytes | None = None,
+        self, key: Key, fetched: Fetched, *, generation: int, body: bytes | None = None
     ) -> None:
         """``body``: GIFQ's answer as it came, for a shared cache (None after a 304)."""
         with self._lock:
@@ -134,7 +136,7 @@ class PayoutCache:
                 return
             now = self._clock()
             self._prune_secrets(now)
-            self._entries[key] = CachedPayout(etag, payout, now, secret)
+            self._entries[key] = CachedPayout(fetched.etag, fetched.payout, now, fetched.secret)
             self._entries.move_to_end(key)
             while len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)

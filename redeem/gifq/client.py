@@ -31,7 +31,7 @@ from redeem.gifq import models
 from redeem.gifq.breaker import OPEN, CircuitBreaker
 from redeem.gifq.budget import OPEN as OPEN_LANE
 from redeem.gifq.budget import Budget, current_lane, make_budget
-from redeem.gifq.cache import CachedPayout, PayoutCache, carries_secrets
+from redeem.gifq.cache import CachedPayout, Fetched, PayoutCache, carries_secrets
 from redeem.gifq.calls import Answer, Call, Calls, Observer
 from redeem.gifq.errors import ContractError, GifqTimeout, PayoutNotFound, RateLimited, error_for
 from redeem.gifq.misses import TokenMemory
@@ -174,7 +174,9 @@ class GifqClient:
         )
         if answer.status == 304 and cached is not None and cached.etag:
             etag = answer.headers.get("etag") or cached.etag
-            self.cache.store(key, etag, cached.payout, secret=cached.secret, generation=generation)
+            self.cache.store(
+                key, Fetched(etag, cached.payout, cached.secret), generation=generation
+            )
             return cached.payout
         if answer.status != 200:
             if answer.status == 404:
@@ -189,7 +191,9 @@ class GifqClient:
             # Fail closed: details must only ever come back to a verified request.
             raise ContractError("card details without verification")
         etag = answer.headers.get("etag")
-        self.cache.store(key, etag, payout, secret=secret, generation=generation, body=answer.body)
+        self.cache.store(
+            key, Fetched(etag, payout, secret), generation=generation, body=answer.body
+        )
         return payout
 
     def _screen_unknown(self, token_mac: str, cached: bool) -> None:
@@ -205,13 +209,15 @@ class GifqClient:
             raise RateLimited(wait)
 
     def send_code(self, token: str) -> models.CodeSent:
-        answer = self._post("send_code", SEND_CODE_PATH, token, {})
+        answer = self._post("send_code", SEND_CODE_PATH, token, {}, changes_payout=False)
         if answer.status not in (200, 201, 202):
             self._fail("send_code", answer)
         return parse_code_sent(self._json(answer))
 
     def confirm_code(self, token: str, *, code: str) -> models.VerificationGrant:
-        answer = self._post("confirm_code", CONFIRM_CODE_PATH, token, {"code": code})
+        answer = self._post(
+            "confirm_code", CONFIRM_CODE_PATH, token, {"code": code}, changes_payout=False
+        )
         if answer.status not in (200, 201):
             self._fail("confirm_code", answer)
         return parse_grant(self._json(answer))
@@ -289,7 +295,10 @@ class GifqClient:
             )
         finally:
             # Whatever happened, the payout may have changed: the next read goes to GIFQ.
-            self.cache.invalidate(token_mac)
+            # Sending and checking a code change only its verification times, which no page
+            # reads from the payout: the landing's copy stays good for the next steps.
+            if kw.get("changes_payout", True):
+                self.cache.invalidate(token_mac)
 
     def _fail(self, endpoint: str, answer: Answer) -> NoReturn:
         raise error_for(endpoint, answer.status, answer.body, answer.headers.get("retry-after"))

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from redeem.gifq.cache import CachedPayout, Key, PayoutCache
+from redeem.gifq.cache import CachedPayout, Fetched, Key, PayoutCache
 from redeem.gifq.models import Payout
 
 log = logging.getLogger(__name__)
@@ -142,14 +142,7 @@ class SharedPayoutCache(PayoutCache):
             return -1  # unknown: this answer will not be shared
 
     def store(
-        self,
-        key: Key,
-        etag: str | None,
-        payout: Payout,
-        *,
-        secret: bool,
-        generation: int,
-        body: bytes | None = None,
+        self, key: Key, fetched: Fetched, *, generation: int, body: bytes | None = None
     ) -> None:
         import redis
 
@@ -159,18 +152,18 @@ class SharedPayoutCache(PayoutCache):
         # holds every flow under `noeviction`, so cache entries must stay small.
         packed = zlib.compress(body, 1) if body else b""
         if len(packed) > MAX_SHARED_BODY:  # this process's own copy only, for its ttl
-            self._remember(key, "", CachedPayout(etag, payout, self._clock(), secret))
+            self._remember(key, "", _cached(fetched, self._clock()))
             return
         version = uuid.uuid4().hex
-        ttl_ms = int((self.ttl if secret else self.keep) * 1000)
-        args = [generation, version, etag or "", int(secret), packed, ttl_ms]
+        ttl_ms = int((self.ttl if fetched.secret else self.keep) * 1000)
+        args = [generation, version, fetched.etag or "", int(fetched.secret), packed, ttl_ms]
         try:
             stored = self._store(keys=self._keys(key), args=args)
         except redis.RedisError as exc:
             self._warn(exc)
             return
         if stored and body:
-            self._remember(key, version, CachedPayout(etag, payout, self._clock(), secret))
+            self._remember(key, version, _cached(fetched, self._clock()))
 
     def invalidate(self, token_mac: str) -> None:
         import redis
@@ -237,6 +230,10 @@ class SharedPayoutCache(PayoutCache):
         if now - self._warned_at >= 60:
             self._warned_at = now
             log.warning("payout cache: Redis unavailable, asking GIFQ (%s)", type(exc).__name__)
+
+
+def _cached(fetched: Fetched, now: float) -> CachedPayout:
+    return CachedPayout(fetched.etag, fetched.payout, now, fetched.secret)
 
 
 def _text(value: Any) -> str:

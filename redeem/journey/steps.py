@@ -33,10 +33,27 @@ if TYPE_CHECKING:  # the client is passed in: a stand-in serves as well in tests
     from redeem.gifq.client import GifqClient
 
 
-def read_payout(gifq: GifqClient, flow: Flow) -> Payout:
-    """GIFQ's payout as this flow may see it (verified or not), copied into the flow."""
-    token = flow.verification_token if flow.verified else None
-    payout = gifq.get_payout(flow.token, verification_token=token)
+# GIFQ calls are our capacity (docs/deploy.md, "Capacity"): a journey costs five, the
+# landing's GET, the code send, the code check, the redemption POST and one GET that sees the
+# card. Two rules get it there:
+#
+# From the code step to the confirm POST, the journey reuses what the landing read (status,
+# balance, catalog, earlier redemptions), up to LANDING_COPY_SECONDS old, from the payout
+# cache every worker and instance shares. Only a redemption (which clears the copy) or the
+# sender change those, and GIFQ checks everything again on the redemption POST: an old copy
+# can cost a clear "choose again", never money.
+LANDING_COPY_SECONDS = 120.0
+# Right after the POST, GIFQ's answer ("processing") is the news: the processing page shows
+# it without asking again, and the page's first poll, a second later, is the first look.
+FIRST_LOOK_SECONDS = 1.0
+
+
+def read_payout(gifq: GifqClient, flow: Flow, *, landing_copy: bool = False) -> Payout:
+    """GIFQ's payout as this flow may see it (verified or not), copied into the flow;
+    ``landing_copy``: the unverified answer the landing read will do (it has no card)."""
+    token = flow.verification_token if flow.verified and not landing_copy else None
+    max_age = LANDING_COPY_SECONDS if landing_copy else None
+    payout = gifq.get_payout(flow.token, verification_token=token, max_age=max_age)
     current = flow.current
     if current is not None and current.id and payout.redemption(current.id) is None:
         # A copy read before our redemption (cached by another process, up to a second
@@ -70,15 +87,15 @@ def verify(gifq: GifqClient, flow: Flow, code: str) -> tuple[Next, Payout]:
     flow.verification_expires_at = grant.expires_at.timestamp()
     flow.rotate_id()  # an id seen before the code was entered is worth nothing
     record_step("code_verified")
-    payout = read_payout(gifq, flow)
+    payout = read_payout(gifq, flow, landing_copy=True)
     return next_step(flow, payout), payout
 
 
 def catalog(gifq: GifqClient, campaigns: CampaignCache, flow: Flow) -> CatalogIndex:
     """The brands this flow's balance may choose; GIFQ is asked only if this app forgot."""
     index = campaigns.catalog(flow.campaign_id, flow.currency, flow.balance)
-    if index is None:
-        campaigns.remember_payout(read_payout(gifq, flow))
+    if index is None:  # this process has not seen the campaign: the landing's copy has it
+        campaigns.remember_payout(read_payout(gifq, flow, landing_copy=True))
         index = campaigns.catalog(flow.campaign_id, flow.currency, flow.balance)
     assert index is not None  # remember_payout just stored the catalog for this balance
     return index
@@ -98,7 +115,7 @@ def redeem(
         # find out (re-reading first, then repeating the same reference) before anything else.
         flow.issued.append(issued)
         return
-    issued.id = made.id
+    issued.id, issued.at = made.id, time.time()
     flow.issued.append(issued)
     record_step("brand_chosen")
 
@@ -113,13 +130,19 @@ class Waiting:
     slow_down: float | None = None  # GIFQ asked us to wait this long before asking again
 
 
-def wait_for_card(gifq: GifqClient, flow: Flow) -> Waiting:
+def wait_for_card(gifq: GifqClient, campaigns: CampaignCache, flow: Flow) -> Waiting:
     current = flow.current
     if current is not None and current.outcome_unknown:
         # Refused by GIFQ now: nothing was charged, and there is nothing to wait for.
         current = current if _resolve_unknown(gifq, flow, current) else None
     if current is None:
         return Waiting(after_waiting(flow, None))
+    if not current.done and time.time() - current.at < FIRST_LOOK_SECONDS:
+        # The brand's name and logo from this process's memory, if it has them: not worth
+        # a GIFQ call (the page reads the same without them).
+        index = campaigns.catalog(flow.campaign_id, flow.currency, flow.balance)
+        entry = index.by_slug.get(current.brand) if index else None
+        return Waiting(Next.PROCESSING, brand=entry[0] if entry else None)
     try:
         payout = read_payout(gifq, flow)
     except RateLimited as exc:

@@ -20,6 +20,7 @@ from flask import abort, make_response, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from redeem.extensions import flows, gifq
+from redeem.flow_store.record import Flow
 from redeem.journey.pages import FRESH_CODE
 from redeem.journey.rules import Next, is_verified
 from redeem.journey.steps import read_payout
@@ -74,6 +75,20 @@ def needs(*wanted: Need) -> Callable[[Callable[P, R]], Callable[P, R | Response]
         return checked
 
     return decorate
+
+
+def the_flow() -> Flow:
+    """The request's flow, on a flow page (a flow id the store does not know is a 410)."""
+    flow = current().flow
+    assert flow is not None, "a flow page without its flow"
+    return flow
+
+
+def take_notice() -> str | None:
+    """The flow's one-time message: shown on this page, then gone."""
+    flow = the_flow()
+    notice, flow.notice = flow.notice, None
+    return notice
 
 
 def single(name: str) -> str | None:
@@ -132,5 +147,5 @@ def _check(need: Need) -> Response | None:
     if need is BALANCE_LEFT and flow.balance <= 0:
         return go(Next.CARDS)
     if need is CAMPAIGN and ctx.campaign is None:
-        add_payout(read_payout(gifq, flow))
+        add_payout(read_payout(gifq, flow, landing_copy=True))
     return None

@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response
 
 from redeem.cards.barcode import draw
 from redeem.extensions import campaigns, flows, gifq
-from redeem.flow_store.record import Flow
 from redeem.gifq import errors
 from redeem.gifq.models import Brand, Product
 from redeem.i18n.locale import normalise
@@ -47,8 +46,10 @@ from redeem.web.preconditions import (
     go,
     needs,
     single,
+    take_notice,
+    the_flow,
 )
-from redeem.web.request_context import add_payout, current
+from redeem.web.request_context import add_payout
 
 POLL_SECONDS = 1
 START_PAYOUT_MAX_AGE = 60.0
@@ -101,7 +102,7 @@ def start(token: str) -> Page:
 @bp.get("/f/<flow_id>/code")
 @needs(UNVERIFIED, CAMPAIGN)
 def code() -> Page:
-    return render_page(pages.CODE, form=CodeForm(), notice=_take_notice())
+    return render_page(pages.CODE, form=CodeForm(), notice=take_notice())
 
 
 @bp.post("/f/<flow_id>/code")
@@ -113,7 +114,7 @@ def check_code() -> Page:
         return render_page(pages.CODE_REFUSED, form=form)
     assert form.code.data is not None  # validate() passed: six digits
     try:
-        step, payout = steps.verify(gifq, _flow(), form.code.data)
+        step, payout = steps.verify(gifq, the_flow(), form.code.data)
     except errors.CodeInvalid as exc:
         return _code_refused(form, form.wrong_code_message(exc.attempts_left))
     except errors.CodeExpired:
@@ -132,9 +133,9 @@ def _code_refused(form: CodeForm, message: str) -> Page:
 @bp.post("/f/<flow_id>/resend")
 @needs(FORM)
 def resend() -> Page:
-    if not _flow().verified:
+    if not the_flow().verified:
         # GIFQ's cooldown is the authority (our clock may differ): always ask, and show its answer.
-        steps.send_code(gifq, _flow())
+        steps.send_code(gifq, the_flow())
     return go(Next.CODE)
 
 
@@ -144,11 +145,11 @@ def resend() -> Page:
 @bp.get("/f/<flow_id>/brands")
 @needs(VERIFIED, NO_REDEMPTION, BALANCE_LEFT, CAMPAIGN)
 def brands() -> Page:
-    index = steps.catalog(gifq, campaigns, flow := _flow())
+    index = steps.catalog(gifq, campaigns, flow := the_flow())
     found = search_page(index, request.args)
     choices = functools.partial(choice_for, balance=flow.balance)
     return render_page(
-        pages.BRANDS, index=index, notice=_take_notice(), choice_for=choices, **vars(found)
+        pages.BRANDS, index=index, notice=take_notice(), choice_for=choices, **vars(found)
     )
 
 
@@ -156,7 +157,7 @@ def brands() -> Page:
 @needs(VERIFIED, NO_REDEMPTION, CAMPAIGN)
 def brand(slug: str) -> Page:
     chosen, product = _chosen(slug)
-    form = amount_form(_flow(), product)
+    form = amount_form(the_flow(), product)
     if request.args.get("amount"):  # back from the confirm page: the amount chosen there
         form.amount.data = request.args["amount"][:32]
     return render_page(pages.BRAND, brand=chosen, product=product, form=form)
@@ -167,7 +168,7 @@ def brand(slug: str) -> Page:
 def confirm(slug: str) -> Page:
     """The amount chosen on the brand's page comes here by GET: nothing changes until the POST."""
     chosen, product = _chosen(slug)
-    form = amount_form(flow := _flow(), product, request.args)
+    form = amount_form(flow := the_flow(), product, request.args)
     if form.choice.kind == "none":
         return go(Next.BRAND, slug=chosen.slug)  # its page says why nothing fits
     if not form.validate():
@@ -187,7 +188,7 @@ def confirm(slug: str) -> Page:
 @bp.post("/f/<flow_id>/brands/<slug>/confirm")
 @needs(VERIFIED, FORM, NO_REDEMPTION, CURRENT_CHOICE)
 def redeem(slug: str) -> Page:
-    flow = _flow()
+    flow = the_flow()
     chosen, product = _chosen(slug)
     single("amount")
     form = amount_form(flow, product, request.form)
@@ -201,7 +202,7 @@ def redeem(slug: str) -> Page:
 
 
 def _chosen(slug: str) -> tuple[Brand, Product]:
-    entry = steps.catalog(gifq, campaigns, _flow()).by_slug.get(slug[:100])
+    entry = steps.catalog(gifq, campaigns, the_flow()).by_slug.get(slug[:100])
     if entry is None:
         abort(404)
     return entry
@@ -213,7 +214,7 @@ def _chosen(slug: str) -> tuple[Brand, Product]:
 @bp.get("/f/<flow_id>/processing")
 @needs(VERIFIED)
 def processing() -> Page | tuple[str, int, dict[str, str]]:
-    waiting = steps.wait_for_card(gifq, _flow())
+    waiting = steps.wait_for_card(gifq, campaigns, the_flow())
     if waiting.payout is not None:
         add_payout(waiting.payout)
     if waiting.next is not Next.PROCESSING:
@@ -228,7 +229,7 @@ def processing() -> Page | tuple[str, int, dict[str, str]]:
 def status() -> tuple[dict[str, bool], int, dict[str, str]]:
     """What the processing page's script polls: where to go next, if anywhere."""
     try:
-        ready = steps.is_card_ready(gifq, _flow())
+        ready = steps.is_card_ready(gifq, the_flow())
     except errors.RateLimited as exc:
         return {"ready": False}, 200, {"Retry-After": str(math.ceil(exc.retry_after))}
     return {"ready": ready}, 200, {"Retry-After": str(POLL_SECONDS)}
@@ -237,7 +238,7 @@ def status() -> tuple[dict[str, bool], int, dict[str, str]]:
 @bp.get("/f/<flow_id>/card")
 @needs(VERIFIED)
 def card() -> Page:
-    shown = steps.show_card(gifq, _flow())
+    shown = steps.show_card(gifq, the_flow())
     add_payout(shown.payout)
     if shown.redemption is None or shown.redemption.details is None:
         return go(shown.next)
@@ -258,21 +259,8 @@ def card() -> Page:
 @needs(VERIFIED)
 def cards_page() -> Page:
     """Every card issued from this payout, newest first, with what is left to spend."""
-    issued = steps.list_cards(gifq, _flow())
+    issued = steps.list_cards(gifq, the_flow())
     add_payout(issued.payout)
     if not issued.cards:
         return go(Next.BRANDS)
-    return render_page(pages.CARDS, cards=issued.cards, notice=_take_notice())
-
-
-def _flow() -> Flow:
-    flow = current().flow
-    assert flow is not None  # every /f/ route has one, or request_context.load said 410
-    return flow
-
-
-def _take_notice() -> str | None:
-    """A one-time message: shown on this page, then gone."""
-    flow = _flow()
-    notice, flow.notice = flow.notice, None
-    return notice
+    return render_page(pages.CARDS, cards=issued.cards, notice=take_notice())

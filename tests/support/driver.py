@@ -131,7 +131,8 @@ class FlaskTransport:
         started = time.perf_counter()
         response = self.client.open(url, method=method, data=form, headers=dict(headers))
         elapsed = time.perf_counter() - started
-        text = response.get_data(as_text=True)
+        # A download (a .pkpass, a saved card) is bytes: read it as a browser shows it, lossy.
+        text = response.get_data().decode("utf-8", errors="replace")
         return Answer(method, url, response.status_code, response.headers, text, elapsed, response)
 
 

@@ -69,6 +69,7 @@ def webkit(
     cookies: str = "no-third-party",
     features: tuple[str, ...] = (),
     javascript: bool = True,
+    tls_errors_ignored: bool = False,
 ) -> Iterator[SeleniumView]:
     """A fresh MiniBrowser (its own profile: no cookies, no cache) under WebKitWebDriver.
 
@@ -89,6 +90,7 @@ def webkit(
         "--javascript-can-open-windows-automatically=true",
         *(f"--features={f}" for f in features),
         *([] if javascript else ["--enable-javascript=false"]),
+        *(["--ignore-tls-errors"] if tls_errors_ignored else []),
     ):
         options.add_argument(argument)
     profile = tempfile.mkdtemp(prefix="webkit-")

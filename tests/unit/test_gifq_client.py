@@ -139,31 +139,50 @@ def test_after_the_ttl_the_read_revalidates_and_reuses_the_body_on_304():
     assert upstream.requests[1].headers["if-none-match"] == '"v1"'
 
 
-def test_a_post_for_the_token_invalidates_its_cached_payout():
+def test_a_redemption_post_for_the_token_invalidates_its_cached_payout():
     upstream = Upstream(
         httpx.Response(200, json=payout_json(), headers={"etag": '"v1"'}),
-        httpx.Response(202, json=CODE_SENT),
+        httpx.Response(202, json=redemption_json()),
         httpx.Response(200, json=payout_json(), headers={"etag": '"v2"'}),
     )
     client, _ = cached_client(upstream)
     client.get_payout(TOKEN)
 
-    client.send_code(TOKEN)
+    client.create_redemption(
+        TOKEN, verification_token=VT, product_id="p_1", face_value=Decimal(5), reference="r"
+    )
     client.get_payout(TOKEN)
 
     assert len(upstream.requests) == 3
     assert "if-none-match" not in upstream.requests[2].headers
 
 
-def test_a_failed_post_still_invalidates_the_cached_payout():
+def test_a_failed_redemption_post_still_invalidates_the_cached_payout():
     upstream = Upstream(httpx.Response(200, json=payout_json()), httpx.Response(503))
     client, _ = cached_client(upstream)
     client.get_payout(TOKEN)
 
     with pytest.raises(GifqUnavailable):
-        client.confirm_code(TOKEN, code="123456")
+        client.create_redemption(
+            TOKEN, verification_token=VT, product_id="p_1", face_value=Decimal(5), reference="r"
+        )
 
     assert len(client.cache) == 0
+
+
+def test_sending_and_checking_a_code_keep_the_landings_copy():
+    # They change only the payout's verification times, which no page reads from it.
+    upstream = Upstream(
+        httpx.Response(200, json=payout_json()),
+        httpx.Response(202, json=CODE_SENT),
+        httpx.Response(200, json={"verification_token": VT, "expires_at": "2099-01-01T00:00:00Z"}),
+    )
+    client, _ = cached_client(upstream)
+    client.get_payout(TOKEN)
+    client.send_code(TOKEN)
+    client.confirm_code(TOKEN, code="123456")
+    client.get_payout(TOKEN)
+    assert [r.method for r in upstream.requests] == ["GET", "POST", "POST"]
 
 
 def test_cached_payouts_are_never_shared_between_verification_tokens():

@@ -59,7 +59,46 @@ def test_a_right_code_verifies_rotates_the_id_and_finds_the_brands_page() -> Non
     assert step is Next.BRANDS and payout.token == TOKEN
 
     assert flow.verified and flow.verification_token == VT and flow.id != flow.root_id
-    assert upstream.requests[1].headers["X-Verification-Token"] == VT
+    # The brands page needs only what the landing reads: no verified read for it.
+    assert "X-Verification-Token" not in upstream.requests[1].headers
+
+
+def test_after_the_landing_read_the_code_step_reaches_the_brands_page_with_one_call() -> None:
+    # Issue 13: landing GET, code send, code check, redemption POST, one GET for the card.
+    upstream = Upstream(
+        httpx.Response(200, json=payout_json(catalog=CATALOG)),  # the landing
+        httpx.Response(202, json=CODE_SENT),
+        httpx.Response(200, json=GRANT),
+    )
+    client, memory, flow = make_client(upstream), CampaignCache(), a_flow()
+    client.get_payout(TOKEN)  # what the landing page read
+    steps.send_code(client, flow)
+    step, _ = steps.verify(client, flow, "123456")
+    assert step is Next.BRANDS
+    assert steps.catalog(client, memory, flow).by_slug["northwind-books"]
+    assert [r.method for r in upstream.requests] == ["GET", "POST", "POST"]
+
+
+def test_right_after_the_redemption_post_the_processing_page_asks_gifq_nothing() -> None:
+    made = redemption_json(id="rd_5", face_value=50)
+    upstream = Upstream(
+        httpx.Response(200, json=payout_json(catalog=CATALOG)),
+        httpx.Response(202, json=made),
+    )
+    client, memory, flow = make_client(upstream), CampaignCache(), a_flow(verified=True)
+    steps.catalog(client, memory, flow)  # the brands page: the landing read, remembered
+    steps.redeem(client, flow, (BRAND, PRODUCT, Decimal(50)), "ref-0")
+
+    waiting = steps.wait_for_card(client, memory, flow)
+
+    assert waiting.next is Next.PROCESSING and waiting.brand is not None
+    assert waiting.payout is None  # nothing read: GIFQ's POST answer was the news
+    assert [r.method for r in upstream.requests] == ["GET", "POST"]
+    assert flow.current is not None
+    flow.current.at -= steps.FIRST_LOOK_SECONDS  # a second later, the first look is GIFQ's
+    upstream.answers.append(httpx.Response(200, json=payout_json(redemptions=[made])))
+    steps.wait_for_card(client, memory, flow)
+    assert [r.method for r in upstream.requests] == ["GET", "POST", "GET"]
 
 
 def test_verifying_while_a_card_is_being_issued_goes_to_the_processing_page() -> None:
@@ -102,7 +141,7 @@ def test_waiting_repeats_an_unanswered_redemption_with_the_same_reference() -> N
         httpx.Response(200, json=payout_json(redemptions=[made], catalog=CATALOG)),
     )
 
-    waiting = steps.wait_for_card(make_client(upstream), flow)
+    waiting = steps.wait_for_card(make_client(upstream), CampaignCache(), flow)
 
     post = upstream.requests[0]
     assert post.method == "POST" and json.loads(post.content)["reference"] == "ref-0"
@@ -115,7 +154,7 @@ def test_an_unanswered_redemption_gifq_now_refuses_frees_the_balance() -> None:
     flow.issued.append(Issued("ref-0", "northwind-books", "p_1", Decimal(50)))
     upstream = Upstream(error(422, "face_value_exceeds_balance"))
 
-    waiting = steps.wait_for_card(make_client(upstream), flow)
+    waiting = steps.wait_for_card(make_client(upstream), CampaignCache(), flow)
 
     assert waiting.next is Next.BRANDS and flow.current is None and flow.notice == "failed"
     assert len(upstream.requests) == 1
@@ -127,7 +166,7 @@ def test_waiting_finds_the_card_once_gifq_completed_it() -> None:
     done = redemption_json(status="completed", details={"code": "X"})
     upstream = Upstream(httpx.Response(200, json=payout_json(redemptions=[done], balance=0)))
 
-    assert steps.wait_for_card(make_client(upstream), flow).next is Next.CARD
+    assert steps.wait_for_card(make_client(upstream), CampaignCache(), flow).next is Next.CARD
 
 
 def test_waiting_slows_down_when_gifq_asks_instead_of_failing() -> None:
@@ -137,7 +176,7 @@ def test_waiting_slows_down_when_gifq_asks_instead_of_failing() -> None:
     busy.headers["Retry-After"] = "7"
     client = make_client(Upstream(busy))
 
-    waiting = steps.wait_for_card(client, flow)
+    waiting = steps.wait_for_card(client, CampaignCache(), flow)
 
     assert waiting.next is Next.PROCESSING and waiting.slow_down == 7
 
