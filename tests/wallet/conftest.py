@@ -10,6 +10,7 @@ import pytest
 from redeem import create_app
 from redeem.wallet import labels
 from redeem.wallet.card import Colours, WalletCard
+from tests.a11y.sweep import swept
 from tests.support.wallet_pki import WalletPki, make_pki
 
 ISSUED = {
@@ -53,3 +54,6 @@ def wallet_labels() -> Iterator[dict[str, dict[str, str]]]:
     app = create_app({"TESTING": True, "GIFQ_API_BASE": "http://127.0.0.1:9"})
     with app.app_context():
         yield labels.localized()
+
+
+__all__ = ["swept"]  # the a11y sweep's pages, for "no wallet anywhere without credentials"

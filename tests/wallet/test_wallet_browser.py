@@ -11,7 +11,16 @@ import pytest
 from playwright.sync_api import Browser as Chromium
 
 from tests.a11y.states import State, _goto
-from tests.a11y.sweep import DESKTOP, HEIGHT, NARROW, ZOOM_200, Visit, _Network, _visit
+from tests.a11y.sweep import (
+    DESKTOP,
+    HEIGHT,
+    NARROW,
+    ZOOM_200,
+    Sweep,
+    Visit,
+    _Network,
+    _visit,
+)
 from tests.perf.test_page_weight import BUDGET, COUNTED, first_view
 from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
@@ -83,3 +92,12 @@ def test_the_card_page_with_wallet_buttons_stays_in_budget(visits: Visits, lang:
 def test_the_buttons_keep_the_wallets_black_and_white(visits: Visits) -> None:
     _, colours = visits["en"]
     assert colours == [["rgb(0, 0, 0)", "rgb(255, 255, 255)"]] * 2
+
+
+def test_without_credentials_no_page_state_mentions_a_wallet(swept: Sweep) -> None:
+    """Every page state of the sweep (tests/a11y), in both its languages, from the suite's
+    app, which has no wallet settings."""
+    assert len(swept.visits) >= 40
+    for (state, lang), visit in swept.visits.items():
+        assert "wallet" not in visit.html.lower(), f"{state} [{lang}]"
+        assert "pay.google.com" not in visit.html, f"{state} [{lang}]"
