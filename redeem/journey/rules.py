@@ -84,13 +84,16 @@ def after_waiting(flow: Flow, waited_on: Issued | None) -> Next:
     return Next.BRANDS if waited_on.failed else Next.PROCESSING
 
 
-def card_to_show(flow: Flow, payout: Payout) -> Redemption | None:
-    """The card issued last in this flow, else the last one completed for the payout; only a
-    completed one with its details."""
+def card_to_show(flow: Flow, payout: Payout, wanted: str | None = None) -> Redemption | None:
+    """The card asked for by id (one of this payout's), else the card issued last in this
+    flow, else the last one completed for the payout; only a completed one with its details."""
     last = flow.last_card
-    shown = (payout.redemption(last.id) if last and last.id else None) or (
-        payout.latest_completed()
-    )
+    if wanted is not None:
+        shown = payout.redemption(wanted)
+    else:
+        shown = (payout.redemption(last.id) if last and last.id else None) or (
+            payout.latest_completed()
+        )
     if shown is None or shown.status is not RedemptionStatus.COMPLETED or shown.details is None:
         return None
     return shown

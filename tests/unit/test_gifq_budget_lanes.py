@@ -44,8 +44,9 @@ def test_a_landing_lookup_alone_waits_its_turn_within_a_second():
     assert 0 < sum(fake.slept) <= 1.01
 
 
-def test_a_second_landing_lookup_waiting_at_the_same_time_is_refused_at_once():
+def test_a_landing_lookup_beyond_the_waiting_ones_is_refused_at_once():
     budget = LocalBudget(2, open_wait=1.5)
+    budget.open_waiters = 1  # one may wait (four by default); the next is refused
     in_lane(OPEN, budget)  # the open lane (1 of 2) is now full for a second
     first_waiting = threading.Event()
     original_sleep = budget.sleep
