@@ -47,7 +47,8 @@ def card_links(redemption: Redemption, *, drawing: Drawing | None) -> dict[str, 
     }
 
 
-def _card() -> steps.Card:
+def shown_card() -> steps.Card:
+    """The card ``?card=`` names, else the one the card page shows (read from GIFQ)."""
     flow = current().flow
     assert flow is not None
     shown = steps.show_card(gifq, flow, request.args.get("card") or None, counted=False)
@@ -58,7 +59,7 @@ def _card() -> steps.Card:
 @bp.get("/f/<flow_id>/card/till")
 @needs(VERIFIED)
 def till() -> tuple[str, int] | Response:
-    shown = _card()
+    shown = shown_card()
     redemption = shown.redemption
     if redemption is None or redemption.details is None:
         return go(shown.next)
@@ -71,13 +72,15 @@ def till() -> tuple[str, int] | Response:
         drawing=draw(details.barcode),
         till_fields=[(n, v) for n in TILL_FIELDS if (v := getattr(details, n))],
         card_url=url_for("redeem.card", flow_id=flow.id),
+        redemption=redemption,  # for the wallet buttons (redeem/web/wallet.py)
+        brand=shown.brand,
     )
 
 
 @bp.get("/f/<flow_id>/card/saved")
 @needs(VERIFIED)
 def saved_card() -> Response:
-    shown = _card()
+    shown = shown_card()
     if shown.redemption is None or shown.redemption.details is None:
         return go(shown.next)
     campaign = current().campaign
@@ -93,7 +96,7 @@ def saved_card() -> Response:
 @bp.get("/f/<flow_id>/card/reminder")
 @needs(VERIFIED)
 def card_reminder() -> Response:
-    shown = _card()
+    shown = shown_card()
     redemption = shown.redemption
     if redemption is None or redemption.details is None:
         return go(shown.next)

@@ -57,7 +57,7 @@ def test_the_card_page_offers_both_wallets_when_they_are_on(
     _, page, _ = card_of(wallet_app, fake)
     links = wallet_links(page)
     assert set(links) == {"apple", "google"}
-    assert links["apple"].endswith("/card/wallet.pkpass")
+    assert "/card/wallet.pkpass?card=" in links["apple"]
     assert links["google"].startswith("https://pay.google.com/gp/v/save/")
 
 
@@ -136,3 +136,19 @@ def test_the_google_jwt_is_in_no_log_line(
         f"{r.getMessage()} {json.dumps(r.__dict__, default=str)}" for r in caplog.records
     )
     assert token[:40] not in logged
+
+
+def test_the_till_page_offers_both_wallets_for_the_same_card(
+    wallet_app: Any, fake: FakeGifq
+) -> None:
+    journey, page, details = card_of(wallet_app, fake)
+    till_link = next(
+        a.attrs["href"] for a in page.doc.find_all("a") if a.text() == "Show at the till"
+    )
+    till = journey.get(html.unescape(till_link))
+    links = wallet_links(till)
+    assert set(links) == {"apple", "google"}
+    assert links == wallet_links(page) | {"google": links["google"]}  # same pass URL
+    answer = journey.get(html.unescape(links["apple"]))
+    body = json.loads(unzip(answer.raw.get_data())["pass.json"])
+    assert body["storeCard"]["secondaryFields"][0]["value"] == details["code"]
