@@ -99,11 +99,12 @@ def _certificate(name: str, path: str) -> x509.Certificate:
     return cert
 
 
-def _private_key(name: str, path: str) -> SigningKey:
+def _private_key(name: str, path: str, pem: bytes | None = None) -> SigningKey:
+    """An unencrypted PEM key from the file (or from ``pem``, taken out of that file)."""
     try:
-        key = serialization.load_pem_private_key(_read(name, path), password=None)
+        key = serialization.load_pem_private_key(pem or _read(name, path), password=None)
     except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{name} is not an unencrypted PEM private key: {path}") from exc
+        raise ConfigError(f"{name} holds no unencrypted PEM private key: {path}") from exc
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ConfigError(f"{name} must be an RSA or EC key: {path}")
     return key
@@ -148,7 +149,7 @@ def _google_key(path: str, email: str) -> SigningKey:
     name = "GOOGLE_WALLET_KEY_FILE"
     raw = _read(name, path)
     if not raw.lstrip().startswith(b"{"):
-        return _private_key(name, path)
+        return _private_key(name, path, raw)
     try:
         document = json.loads(raw)
         pem, owner = document["private_key"].encode(), document["client_email"]
@@ -158,13 +159,7 @@ def _google_key(path: str, email: str) -> SigningKey:
         raise ConfigError(
             f"{name} belongs to {owner}, not GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL ({email})"
         )
-    try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{name} holds no readable private_key: {path}") from exc
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise ConfigError(f"{name} must hold an RSA key: {path}")
-    return key
+    return _private_key(name, path, pem)
 
 
 def _google(env: Mapping[str, str]) -> GoogleCredentials | None:

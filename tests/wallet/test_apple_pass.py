@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import subprocess
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,9 @@ import pytest
 
 from redeem.i18n.locale import SUPPORTED
 from redeem.wallet.apple import build_pkpass, lproj
+from redeem.wallet.card import WalletCard
 from redeem.wallet.settings import AppleCredentials, from_env
-from tests.support.wallet_pki import WalletPki
+from tests.support.wallet_pki import WalletPki, openssl_verify, unzip
 from tests.wallet.conftest import ISSUED, a_card
 
 LANGUAGE_FILES = {f"{lproj(locale)}/pass.strings" for locale in SUPPORTED}
@@ -30,9 +30,10 @@ def credentials(pki: WalletPki) -> AppleCredentials:
     return apple
 
 
-def unzip(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-        return {name: bundle.read(name) for name in bundle.namelist()}
+def pass_of(
+    card: WalletCard, credentials: AppleCredentials, labels: dict[str, dict[str, str]]
+) -> Any:
+    return json.loads(unzip(build_pkpass(card, credentials, labels))["pass.json"])
 
 
 def strings(value: Any) -> set[str]:
@@ -80,36 +81,6 @@ def test_every_file_is_in_the_manifest_with_its_sha1(
         assert hashlib.sha1(files[name]).hexdigest() == digest, name
 
 
-def openssl_verify(
-    files: dict[str, bytes], pki: WalletPki, tmp_path: Path
-) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "manifest.json").write_bytes(files["manifest.json"])
-    (tmp_path / "signature").write_bytes(files["signature"])
-    return subprocess.run(
-        [
-            "openssl",
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            str(tmp_path / "signature"),
-            "-content",
-            str(tmp_path / "manifest.json"),
-            "-CAfile",
-            str(pki.root),
-            "-purpose",
-            "any",
-            "-out",
-            "/dev/null",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_the_signature_verifies_against_the_test_chain_with_openssl(
     credentials: AppleCredentials,
     wallet_labels: dict[str, dict[str, str]],
@@ -145,7 +116,7 @@ def test_pass_json_holds_every_issued_value_and_nothing_else(
     credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
 ) -> None:
     card = a_card()
-    body = json.loads(unzip(build_pkpass(card, credentials, wallet_labels))["pass.json"])
+    body = pass_of(card, credentials, wallet_labels)
     english = wallet_labels["en"]
     fields = {f["key"]: f for group in body["storeCard"].values() for f in group}
     for name, value in ISSUED.items():
@@ -196,9 +167,7 @@ def test_a_format_wallet_cannot_draw_leaves_the_code_as_a_field(
     credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
 ) -> None:
     for fmt in ("ean13", "datamatrix", "unknown-format"):
-        body = json.loads(
-            unzip(build_pkpass(a_card(barcode_format=fmt), credentials, wallet_labels))["pass.json"]
-        )
+        body = pass_of(a_card(barcode_format=fmt), credentials, wallet_labels)
         assert "barcodes" not in body
         assert body["storeCard"]["secondaryFields"][0]["value"] == ISSUED["code"]
 
@@ -214,9 +183,7 @@ def test_a_format_wallet_cannot_draw_leaves_the_code_as_a_field(
 def test_wallets_own_symbologies_are_kept(
     credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]], fmt: str, apple: str
 ) -> None:
-    body = json.loads(
-        unzip(build_pkpass(a_card(barcode_format=fmt), credentials, wallet_labels))["pass.json"]
-    )
+    body = pass_of(a_card(barcode_format=fmt), credentials, wallet_labels)
     assert body["barcodes"][0]["format"] == apple
 
 
@@ -226,7 +193,7 @@ def test_a_card_with_only_a_link_has_no_code_fields(
     card = a_card(
         fields=(("link", ISSUED["link"]),), barcode_format=None, barcode_value=None, expires_on=None
     )
-    body = json.loads(unzip(build_pkpass(card, credentials, wallet_labels))["pass.json"])
+    body = pass_of(card, credentials, wallet_labels)
     assert body["storeCard"]["secondaryFields"] == []
     assert body["storeCard"]["backFields"][0]["value"] == ISSUED["link"]
     assert "expirationDate" not in body and "barcodes" not in body
