@@ -263,4 +263,7 @@ def cards_page() -> Page:
     add_payout(issued.payout)
     if not issued.cards:
         return go(Next.BRANDS)
-    return render_page(pages.CARDS, cards=issued.cards, notice=take_notice())
+    links = {
+        r.id: card_links(r, drawing=draw(r.details.barcode)) for r, _ in issued.cards if r.details
+    }
+    return render_page(pages.CARDS, cards=issued.cards, notice=take_notice(), links=links)

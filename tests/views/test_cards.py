@@ -192,3 +192,27 @@ def test_an_unknown_format_shows_the_code_without_a_barcode_and_logs_one_warning
     assert doc.find_all("svg") == []
     warnings = [r for r in caplog.records if r.name == "redeem.cards.barcode"]
     assert len(warnings) == 1 and "contract warning" in warnings[0].getMessage()
+
+
+def test_the_cards_list_offers_each_cards_own_till_page_and_files(journey, fake, pages):
+    token, _ = fake.create_payout(amount=100, campaign="branded")
+    grant = fake.verify(token)
+    made = []
+    for slug in ("kite-coffee", "metro-pharmacy"):
+        made.append(fake.redeem(token, grant, fake.product_id(token, slug), 50).json()["id"])
+    fake.advance(31)
+    walk = journey(token)
+    walk.verify()
+    listed = pages.get(walk.flow + "/cards").doc
+    for redemption_id in made:
+        item = listed.by_id(f"card-{redemption_id}")
+        hrefs = {
+            a.text(): a.attrs["href"]
+            for a in item.find_all("a")
+            if "button" in a.attrs.get("class", "")
+        }
+        assert set(hrefs) == {"Show at the till", "Save this card", "Remind me before it expires"}
+        assert all(f"card={redemption_id}" in href for href in hrefs.values())
+    till = pages.get(hrefs["Show at the till"]).doc  # the last: Metro Pharmacy's
+    assert till.find("h1").text() == "Metro Pharmacy"
+    assert till.find("svg").attrs["data-format"] == "code128"
