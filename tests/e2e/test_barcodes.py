@@ -6,10 +6,7 @@ they should."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -202,24 +199,6 @@ def test_without_javascript_the_reminder_downloads_with_its_alarm_and_no_secret(
 def host() -> Iterator[HostPage]:
     with serve_host_page() as page:
         yield page
-
-
-@pytest.fixture
-def no_cookies_context(
-    playwright: Any, browser_type_launch_args: dict[str, Any]
-) -> Iterator[BrowserContext]:
-    """A Chromium profile whose user refused every cookie (as in tests/e2e/test_embedding.py)."""
-    profile = tempfile.mkdtemp(prefix="no-cookies-")
-    os.makedirs(f"{profile}/Default")
-    with open(f"{profile}/Default/Preferences", "w", encoding="utf-8") as prefs:
-        json.dump({"profile": {"default_content_setting_values": {"cookies": 2}}}, prefs)
-    context = playwright.chromium.launch_persistent_context(
-        profile, accept_downloads=True, **browser_type_launch_args
-    )
-    try:
-        yield context
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("cookies", ["partitioned", "refused"])

@@ -148,3 +148,13 @@ def a_failed_brand_returns_to_the_brands_and_another_works(
     assert set(card_values(v)) == FIELD_SETS["northwind-books"]
     statuses = sorted(r["status"] for r in fake.payouts_for(token)["redemptions"])
     assert statuses == ["completed", "failed"]
+
+
+def journey_in_frame(
+    view: Any, frame: Any, fake: FakeGifq, app_url: str, framed_by: Callable[[str], str]
+) -> tuple[str, dict[str, str]]:
+    """The whole journey inside a merchant's page (``framed_by``), driven through ``frame``
+    (the iframe seen from ``view``); returns the token and the card's fields as shown."""
+    payout = {"amount": 50, "currency": "EUR", "campaign": "branded"}
+    token = open_new_payout(view, fake, app_url, framed_by=framed_by, **payout)
+    return token, full_journey(frame, fake, token, "omni-store")

@@ -18,7 +18,7 @@ import pytest
 from tests.support.branding import campaign_changed
 from tests.support.fake import FakeGifq
 from tests.support.host_page import HostPage
-from tests.support.journey import full_journey, issued_details, open_new_payout
+from tests.support.journey import full_journey, issued_details, journey_in_frame
 from tests.support.view import SeleniumView
 
 pytestmark = pytest.mark.webkit
@@ -37,18 +37,10 @@ def refuses_cookies(view: SeleniumView) -> bool:
     return view.evaluate("(document.cookie = 'probe=1; path=/', document.cookie)") == ""
 
 
-def journey_in_frame(
-    wk: SeleniumView, host: HostPage, app_url: str, fake: FakeGifq
-) -> tuple[str, dict[str, str]]:
-    payout = {"amount": 50, "currency": "EUR", "campaign": "branded"}
-    token = open_new_payout(wk, fake, app_url, framed_by=host.embedding, **payout)
-    return token, full_journey(wk.in_frame("#frame"), fake, token, "omni-store")
-
-
 def test_the_whole_journey_works_in_a_cross_site_frame_and_the_parent_hears_each_step(
     wk: SeleniumView, fake: FakeGifq, live_app: Any, host: HostPage, embeddable: None
 ) -> None:
-    token, shown = journey_in_frame(wk, host, live_app.url, fake)
+    token, shown = journey_in_frame(wk, wk.in_frame("#frame"), fake, live_app.url, host.embedding)
     assert shown == issued_details(fake, token)
     frame = wk.in_frame("#frame")
     assert refuses_cookies(frame)  # WebKit kept every cookie out of the cross-site frame
@@ -86,7 +78,7 @@ def test_the_whole_journey_works_in_a_cross_site_frame_with_every_cookie_refused
     wk = open_webkit(cookies="never")
     wk.open(host.embedding("about:blank"))
     assert refuses_cookies(wk)
-    token, shown = journey_in_frame(wk, host, live_app.url, fake)
+    token, shown = journey_in_frame(wk, wk.in_frame("#frame"), fake, live_app.url, host.embedding)
     assert shown == issued_details(fake, token)
 
 
