@@ -21,7 +21,7 @@ from tests.support.branding import campaign_changed
 from tests.support.driver import Browser
 from tests.support.fake import FakeGifq
 from tests.support.host_page import HostPage, serve_host_page
-from tests.support.journey import full_journey
+from tests.support.journey import full_journey, issued_details, open_new_payout
 
 pytestmark = pytest.mark.e2e
 
@@ -62,20 +62,12 @@ def refuses_cookies(page: Page) -> bool:
     return page.evaluate("document.cookie = 'probe=1; path=/'; document.cookie") == ""
 
 
-def issued_details(fake: FakeGifq, token: str) -> dict[str, str]:
-    fake.advance(31)  # past the resend cooldown the browser's send started
-    grant = fake.verify(token)
-    done = [r for r in fake.payout(token, grant)["redemptions"] if r["status"] == "completed"]
-    return {k: v for k, v in done[-1]["details"].items() if v}
-
-
 def journey_in_frame(
     page: Page, host: HostPage, app_url: str, fake: FakeGifq
 ) -> tuple[str, dict[str, str]]:
-    token, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded")
-    page.goto(host.embedding(f"{app_url}/r/{token}"))
-    shown = full_journey(page.frame_locator("#frame"), fake, token, "omni-store")
-    return token, shown
+    payout = {"amount": 50, "currency": "EUR", "campaign": "branded"}
+    token = open_new_payout(page, fake, app_url, framed_by=host.embedding, **payout)
+    return token, full_journey(page.frame_locator("#frame"), fake, token, "omni-store")
 
 
 def test_the_whole_journey_works_in_a_cross_site_frame_with_third_party_cookies_blocked(

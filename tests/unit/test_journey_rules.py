@@ -17,28 +17,14 @@ from redeem.journey.rules import (
     next_step,
     refresh,
 )
-from tests.support.gifq_mock import TOKEN, payout_json, redemption_json
+from tests.support.flows import a_flow as flow
+from tests.support.gifq_mock import payout_json, redemption_json
 
 CODE = {"code": "ABCD-1234"}
 
 
 def payout(*redemptions: dict[str, Any], **overrides: Any) -> Payout:
     return parse_payout(payout_json(redemptions=list(redemptions), **overrides))
-
-
-def flow(*issued: Issued, verified: bool = True) -> Flow:
-    return Flow(
-        id="f" * 32,
-        token=TOKEN,
-        token_key="k",
-        campaign_id="c1",
-        root_id="f" * 32,
-        created_at=0,
-        verified=verified,
-        verification_token="vt" if verified else None,
-        verification_expires_at=4_000_000_000.0,
-        issued=list(issued),
-    )
 
 
 def issued(rid: str | None = "rd_1", *, failed: bool = False, product: str = "p_1") -> Issued:

@@ -18,7 +18,7 @@ import pytest
 from tests.support.branding import campaign_changed
 from tests.support.fake import FakeGifq
 from tests.support.host_page import HostPage
-from tests.support.journey import full_journey
+from tests.support.journey import full_journey, issued_details, open_new_payout
 from tests.support.view import SeleniumView
 
 pytestmark = pytest.mark.webkit
@@ -33,13 +33,6 @@ def embeddable(fake: FakeGifq, host: HostPage) -> Iterator[None]:
         yield
 
 
-def issued_details(fake: FakeGifq, token: str) -> dict[str, str]:
-    fake.advance(31)  # past the resend cooldown the browser's send started
-    grant = fake.verify(token)
-    done = [r for r in fake.payout(token, grant)["redemptions"] if r["status"] == "completed"]
-    return {k: v for k, v in done[-1]["details"].items() if v}
-
-
 def refuses_cookies(view: SeleniumView) -> bool:
     return view.evaluate("(document.cookie = 'probe=1; path=/', document.cookie)") == ""
 
@@ -47,10 +40,9 @@ def refuses_cookies(view: SeleniumView) -> bool:
 def journey_in_frame(
     wk: SeleniumView, host: HostPage, app_url: str, fake: FakeGifq
 ) -> tuple[str, dict[str, str]]:
-    token, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded")
-    wk.open(host.embedding(f"{app_url}/r/{token}"))
-    shown = full_journey(wk.in_frame("#frame"), fake, token, "omni-store")
-    return token, shown
+    payout = {"amount": 50, "currency": "EUR", "campaign": "branded"}
+    token = open_new_payout(wk, fake, app_url, framed_by=host.embedding, **payout)
+    return token, full_journey(wk.in_frame("#frame"), fake, token, "omni-store")
 
 
 def test_the_whole_journey_works_in_a_cross_site_frame_and_the_parent_hears_each_step(
