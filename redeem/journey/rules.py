@@ -23,7 +23,6 @@ import time
 
 from redeem.flow_store.record import Flow, Issued
 from redeem.gifq.models import Payout, Redemption, RedemptionStatus
-from redeem.split.journey import cards
 
 
 class Next(enum.StrEnum):
@@ -69,7 +68,9 @@ def next_step(flow: Flow, payout: Payout) -> Next:
         return Next.CODE
     if flow.current is not None:
         return Next.PROCESSING
-    issued = cards(payout)
+    # Counted by status alone: the landing's copy of the payout, read before the code, has
+    # no card details yet (GIFQ shows them only to a verified request).
+    issued = [r for r in payout.redemptions if r.status is RedemptionStatus.COMPLETED]
     if len(issued) == 1 and payout.balance <= 0:
         return Next.CARD
     return Next.CARDS if issued else Next.BRANDS

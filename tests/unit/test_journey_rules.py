@@ -49,6 +49,13 @@ def test_one_card_that_took_the_whole_payout_has_its_own_page() -> None:
     assert next_step(flow(), payout(done, balance=0)) is Next.CARD
 
 
+def test_the_landings_copy_without_card_details_still_counts_the_card() -> None:
+    """Read before the code, the payout carries no details: the one card is still its page."""
+    done = redemption_json(status="completed")
+    assert next_step(flow(), payout(done, balance=0)) is Next.CARD
+    assert next_step(flow(), payout(done, balance=30)) is Next.CARDS
+
+
 def test_cards_with_balance_left_show_every_card_and_what_is_left() -> None:
     done = redemption_json(status="completed", details=CODE, face_value=20)
     assert next_step(flow(), payout(done, balance=30)) is Next.CARDS
