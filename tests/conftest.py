@@ -94,15 +94,19 @@ def live_app(fake: FakeGifq) -> Iterator[AppProcess]:
 def app(fake: FakeGifq):  # type: ignore[no-untyped-def]
     from redeem import create_app
 
-    return create_app(
-        {
-            "TESTING": True,
-            "GIFQ_API_BASE": fake.base_url,
-            "SECRET_KEY": secrets.token_hex(32),
-            "RATELIMIT_ENABLED": False,
-            "ASSET_ORIGINS": (fake.base_url,),
-        }
-    )
+    return create_app(app_settings(fake))
+
+
+def app_settings(fake: FakeGifq, **more: Any) -> dict[str, Any]:
+    """The in-process app's settings against the fake, with ``more`` on top."""
+    return {
+        "TESTING": True,
+        "GIFQ_API_BASE": fake.base_url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "RATELIMIT_ENABLED": False,
+        "ASSET_ORIGINS": (fake.base_url,),
+        **more,
+    }
 
 
 @pytest.fixture

@@ -29,21 +29,30 @@ FULFILMENT_SECONDS = {"complete": 0.5, "fail": 0.5, "slow": 4.0}
 
 @dataclass
 class Product:
+    """A product priced as the seed tables write it: a (low, high) range or a list of values.
+
+    The wire's min/max/denominations are derived from it in ``render.product``.
+    """
+
     id: str
     brand_slug: str
     country: str
     currency: str
-    min_face_value: Decimal | None
-    max_face_value: Decimal | None
-    denominations: tuple[Decimal, ...] | None
+    pricing: tuple[Decimal, Decimal] | list[Decimal]
+
+    @property
+    def bounds(self) -> tuple[Decimal, Decimal]:
+        return (min(self.pricing), max(self.pricing))
+
+    @property
+    def denominations(self) -> list[Decimal] | None:
+        return self.pricing if isinstance(self.pricing, list) else None
 
     def accepts(self, amount: Decimal, currency: str) -> bool:
-        if currency != self.currency:
-            return False
-        if self.denominations is not None:
-            return amount in self.denominations
-        low = self.min_face_value or Decimal(0)
-        return low <= amount and (self.max_face_value is None or amount <= self.max_face_value)
+        if isinstance(self.pricing, list):
+            return currency == self.currency and amount in self.pricing
+        low, high = self.bounds
+        return currency == self.currency and low <= amount <= high
 
 
 @dataclass
@@ -87,12 +96,9 @@ def _product(slug: str, country: str, currency: str, pricing: object) -> Product
     product_id = f"p_{slug}-{country.lower()}-{currency.lower()}"
     if isinstance(pricing, tuple):
         low, high = pricing
-        return Product(product_id, slug, country, currency, Decimal(low), Decimal(high), None)
+        return Product(product_id, slug, country, currency, (Decimal(low), Decimal(high)))
     assert isinstance(pricing, list)
-    denominations = tuple(Decimal(d) for d in pricing)
-    return Product(
-        product_id, slug, country, currency, min(denominations), max(denominations), denominations
-    )
+    return Product(product_id, slug, country, currency, [Decimal(d) for d in pricing])
 
 
 RANGE = (5, 500)

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, request
 from redeem.fake_gifq import money, payouts, render
 from redeem.fake_gifq.errors import ApiError, invalid, malformed
 from redeem.fake_gifq.http_io import base_url, read_json, respond, respond_page
-from redeem.fake_gifq.state import fake_state
+from redeem.fake_gifq.state import fake_state, payout_under_lock
 from redeem.fake_gifq.store import (
     BRANDING_FIELDS,
     Campaign,
@@ -287,20 +287,9 @@ def list_payouts() -> Response:
         return respond_page(chosen, lambda p: render.merchant_payout(store, p, now))
 
 
-def _merchant_payout(token: str) -> Payout:
-    payout = fake_state().store.payouts.get(token)
-    if payout is None:
-        raise payouts.not_found()
-    return payout
-
-
 @merchant.post("/payouts/<token>/cancel")
 def cancel_payout(token: str) -> Response:
-    store = fake_state().store
-    with store.lock:
-        payout = _merchant_payout(token)
-        now = store.clock.now()
-        payouts.settle(store, payout, now)
+    with payout_under_lock(token) as (store, payout, now):
         if payouts.status(payout, now) in ("processing", "completed"):
             raise ApiError(422, "payout_not_cancellable", "This payout is already being used.")
         payout.cancelled_at = payout.cancelled_at or now
@@ -310,11 +299,9 @@ def cancel_payout(token: str) -> Response:
 @merchant.post("/payouts/<token>/reissue")
 def reissue_payout(token: str) -> Response:
     """Lift a verification lock: wrong-code counters and codes start again."""
-    store = fake_state().store
-    with store.lock:
-        payout = _merchant_payout(token)
+    with payout_under_lock(token) as (store, payout, now):
         payout.verification = type(payout.verification)()
-        return respond(render.merchant_payout(store, payout, store.clock.now()))
+        return respond(render.merchant_payout(store, payout, now))
 
 
 @merchant.get("/balances")

@@ -10,23 +10,18 @@ from redeem.fake_gifq import payouts, render
 from redeem.fake_gifq.clock import iso
 from redeem.fake_gifq.errors import ApiError
 from redeem.fake_gifq.http_io import base_url, read_json, respond, respond_cacheable
-from redeem.fake_gifq.state import fake_state
-from redeem.fake_gifq.store import Payout
+from redeem.fake_gifq.state import payout_under_lock
 
 recipient = Blueprint("recipient", __name__)
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-def _payout(token: str) -> Payout:
-    """Look a payout up and bring its redemptions up to date. Caller holds the lock."""
-    # Anything that is not 43 URL-safe characters is not a token: same answer as unknown.
-    state = fake_state()
-    payout = state.store.payouts.get(token) if TOKEN_RE.fullmatch(token) else None
-    if payout is None:
+def _token(token: str) -> str:
+    """Anything that is not 43 URL-safe characters is not a token: same answer as unknown."""
+    if not TOKEN_RE.fullmatch(token):
         raise payouts.not_found()
-    payouts.settle(state.store, payout, state.store.clock.now())
-    return payout
+    return token
 
 
 def _verification_header() -> str | None:
@@ -35,10 +30,7 @@ def _verification_header() -> str | None:
 
 @recipient.get("/api/payouts/<token>")
 def show(token: str) -> Response:
-    store = fake_state().store
-    with store.lock:
-        payout = _payout(token)
-        now = store.clock.now()
+    with payout_under_lock(_token(token)) as (store, payout, now):
         verified = payouts.is_verified(payout, _verification_header(), now)
         data = render.payout(store, payout, verified=verified, base_url=base_url(), now=now)
     return respond_cacheable(data)
@@ -46,10 +38,8 @@ def show(token: str) -> Response:
 
 @recipient.post("/api/payouts/<token>/verification")
 def send_code(token: str) -> Response:
-    store = fake_state().store
-    with store.lock:
-        payout = _payout(token)
-        sent_at, resend_at = payouts.send_code(store, payout, store.clock.now())
+    with payout_under_lock(_token(token)) as (store, payout, now):
+        sent_at, resend_at = payouts.send_code(store, payout, now)
     return respond(
         {"code_sent_at": iso(sent_at), "resend_available_at": iso(resend_at, round_up=True)},
         202,
@@ -59,19 +49,14 @@ def send_code(token: str) -> Response:
 @recipient.post("/api/payouts/<token>/verification/confirm")
 def confirm_code(token: str) -> Response:
     body = read_json()
-    store = fake_state().store
-    with store.lock:
-        payout = _payout(token)
-        grant, expires_at = payouts.confirm_code(payout, body, store.clock.now())
+    with payout_under_lock(_token(token)) as (_, payout, now):
+        grant, expires_at = payouts.confirm_code(payout, body, now)
     return respond({"verification_token": grant, "expires_at": iso(expires_at)})
 
 
 @recipient.post("/api/payouts/<token>/redemptions")
 def create_redemption(token: str) -> Response:
-    store = fake_state().store
-    with store.lock:
-        payout = _payout(token)
-        now = store.clock.now()
+    with payout_under_lock(_token(token)) as (store, payout, now):
         if not payouts.is_verified(payout, _verification_header(), now):
             raise ApiError(
                 401,

@@ -46,12 +46,13 @@ def brand(b: Brand, base_url: str) -> dict[str, Any]:
 
 
 def product(p: Product) -> dict[str, Any]:
+    low, high = p.bounds
     return {
         "id": p.id,
         "country": p.country,
         "currency": p.currency,
-        "min_face_value": None if p.min_face_value is None else amount(p.min_face_value),
-        "max_face_value": None if p.max_face_value is None else amount(p.max_face_value),
+        "min_face_value": amount(low),
+        "max_face_value": amount(high),
         "denominations": None if p.denominations is None else [amount(d) for d in p.denominations],
     }
 

@@ -112,6 +112,7 @@ class _Waiting:
         self.open_limit = open_slots(per_second, reserved_share)
         self.reserved_slots = per_second - self.open_limit
         self.open_wait = open_wait
+        self.open_waiters = OPEN_WAITERS
         self._open_lock = threading.Lock()
         self._open_waiters = 0
         self.window = window
@@ -137,7 +138,7 @@ class _Waiting:
         # opening their links is absorbed); any more at once is a flood, refused now rather
         # than left holding a worker thread.
         with self._open_lock:
-            queued = self._open_waiters >= OPEN_WAITERS
+            queued = self._open_waiters >= self.open_waiters
             if not queued:
                 self._open_waiters += 1
         if queued:

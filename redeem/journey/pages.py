@@ -35,6 +35,7 @@ CONFIRM = Page("confirm.html", 200, "confirm")
 PROCESSING = Page("processing.html", 200, "processing")
 CARD = Page("card.html", 200, "card")
 CARDS = Page("cards.html", 200, "cards")
+TILL = Page("till.html", 200, "till")  # the card at a shop's till: brand, barcode, code, PIN
 
 # --- outcomes ---------------------------------------------------------------------------------
 EXPIRED = Page("errors/expired.html", 410, "expired")

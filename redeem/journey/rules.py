@@ -23,7 +23,6 @@ import time
 
 from redeem.flow_store.record import Flow, Issued
 from redeem.gifq.models import Payout, Redemption, RedemptionStatus
-from redeem.split.journey import cards
 
 
 class Next(enum.StrEnum):
@@ -69,7 +68,9 @@ def next_step(flow: Flow, payout: Payout) -> Next:
         return Next.CODE
     if flow.current is not None:
         return Next.PROCESSING
-    issued = cards(payout)
+    # Counted by status alone: the landing's copy of the payout, read before the code, has
+    # no card details yet (GIFQ shows them only to a verified request).
+    issued = [r for r in payout.redemptions if r.status is RedemptionStatus.COMPLETED]
     if len(issued) == 1 and payout.balance <= 0:
         return Next.CARD
     return Next.CARDS if issued else Next.BRANDS
@@ -84,13 +85,16 @@ def after_waiting(flow: Flow, waited_on: Issued | None) -> Next:
     return Next.BRANDS if waited_on.failed else Next.PROCESSING
 
 
-def card_to_show(flow: Flow, payout: Payout) -> Redemption | None:
-    """The card issued last in this flow, else the last one completed for the payout; only a
-    completed one with its details."""
+def card_to_show(flow: Flow, payout: Payout, wanted: str | None = None) -> Redemption | None:
+    """The card asked for by id (one of this payout's), else the card issued last in this
+    flow, else the last one completed for the payout; only a completed one with its details."""
     last = flow.last_card
-    shown = (payout.redemption(last.id) if last and last.id else None) or (
-        payout.latest_completed()
-    )
+    if wanted is not None:
+        shown = payout.redemption(wanted)
+    else:
+        shown = (payout.redemption(last.id) if last and last.id else None) or (
+            payout.latest_completed()
+        )
     if shown is None or shown.status is not RedemptionStatus.COMPLETED or shown.details is None:
         return None
     return shown

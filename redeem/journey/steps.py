@@ -168,14 +168,19 @@ class Card:
     brand: Brand | None = None
 
 
-def show_card(gifq: GifqClient, flow: Flow) -> Card:
+def show_card(
+    gifq: GifqClient, flow: Flow, wanted: str | None = None, *, counted: bool = True
+) -> Card:
+    """The card to show (``wanted``: a redemption id of this payout). The till page, the
+    saved copy and the reminder read it too, ``counted=False``: they are not a card shown."""
     payout = read_payout(gifq, flow)
-    if flow.current is not None:
+    if flow.current is not None and wanted is None:
         return Card(Next.PROCESSING, payout)
-    shown = card_to_show(flow, payout)
+    shown = card_to_show(flow, payout, wanted)
     if shown is None:
-        return Card(Next.BRANDS, payout)
-    record_step("card_shown")
+        return Card(Next.PROCESSING if flow.current else Next.BRANDS, payout)
+    if counted:
+        record_step("card_shown")
     return Card(Next.CARD, payout, shown, payout.brand(shown.brand_slug))
 
 

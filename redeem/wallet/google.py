@@ -34,16 +34,7 @@ def save_url(
     origins: tuple[str, ...],
     now: float | None = None,
 ) -> str:
-    return SAVE_URL + signed_jwt(card, credentials, labels, origins, now)
-
-
-def signed_jwt(
-    card: WalletCard,
-    credentials: GoogleCredentials,
-    labels: Mapping[str, Mapping[str, str]],
-    origins: tuple[str, ...],
-    now: float | None = None,
-) -> str:
+    """Google's save page with the card in a JWT signed by the service account."""
     claims = {
         "iss": credentials.service_account,
         "aud": "google",
@@ -55,7 +46,7 @@ def signed_jwt(
             "giftCardObjects": [gift_card_object(card, credentials, labels)],
         },
     }
-    return jwt.encode(claims, credentials.key, algorithm="RS256")
+    return SAVE_URL + jwt.encode(claims, credentials.key, algorithm="RS256")
 
 
 def class_id(card: WalletCard, credentials: GoogleCredentials) -> str:

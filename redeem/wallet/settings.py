@@ -37,6 +37,13 @@ PASS_TYPE_ID = re.compile(r"pass\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 TEAM_ID = re.compile(r"[A-Z0-9]{10}")
 ISSUER_ID = re.compile(r"[0-9]{10,25}")
 SERVICE_ACCOUNT = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The settings with a fixed shape, and what the error says they must be.
+SHAPES = {
+    "APPLE_PASS_TYPE_ID": (PASS_TYPE_ID, "look like pass.com.example.giftcard"),
+    "APPLE_PASS_TEAM_ID": (TEAM_ID, "be Apple's 10-character team identifier"),
+    "GOOGLE_WALLET_ISSUER_ID": (ISSUER_ID, "be the issuer's number from the console"),
+    "GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL": (SERVICE_ACCOUNT, "be the service account's email"),
+}
 MIN_RSA_BITS = 2048
 
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -70,6 +77,7 @@ def from_env(env: Mapping[str, str]) -> WalletSettings:
 
 
 def _given(env: Mapping[str, str], names: tuple[str, ...], wallet: str) -> dict[str, str] | None:
+    """All of a wallet's settings or none; those in ``SHAPES`` must match their pattern."""
     values = {name: (env.get(name) or "").strip() for name in names}
     missing = [name for name, value in values.items() if not value]
     if len(missing) == len(names):
@@ -79,6 +87,9 @@ def _given(env: Mapping[str, str], names: tuple[str, ...], wallet: str) -> dict[
             f"{wallet} is half set up: {', '.join(missing)} missing "
             f"(set all of {', '.join(names)}, or none to leave {wallet} off)"
         )
+    for name, (pattern, must) in SHAPES.items():
+        if name in values and not pattern.fullmatch(values[name]):
+            raise ConfigError(f"{name} must {must}")
     return values
 
 
@@ -99,11 +110,12 @@ def _certificate(name: str, path: str) -> x509.Certificate:
     return cert
 
 
-def _private_key(name: str, path: str) -> SigningKey:
+def _private_key(name: str, path: str, pem: bytes | None = None) -> SigningKey:
+    """An unencrypted PEM key from the file (or from ``pem``, taken out of that file)."""
     try:
-        key = serialization.load_pem_private_key(_read(name, path), password=None)
+        key = serialization.load_pem_private_key(pem or _read(name, path), password=None)
     except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{name} is not an unencrypted PEM private key: {path}") from exc
+        raise ConfigError(f"{name} holds no unencrypted PEM private key: {path}") from exc
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ConfigError(f"{name} must be an RSA or EC key: {path}")
     return key
@@ -119,10 +131,6 @@ def _apple(env: Mapping[str, str]) -> AppleCredentials | None:
     given = _given(env, APPLE_SETTINGS, "Apple Wallet")
     if given is None:
         return None
-    if not PASS_TYPE_ID.fullmatch(given["APPLE_PASS_TYPE_ID"]):
-        raise ConfigError("APPLE_PASS_TYPE_ID must look like pass.com.example.giftcard")
-    if not TEAM_ID.fullmatch(given["APPLE_PASS_TEAM_ID"]):
-        raise ConfigError("APPLE_PASS_TEAM_ID must be Apple's 10-character team identifier")
     cert = _certificate("APPLE_PASS_CERT_FILE", given["APPLE_PASS_CERT_FILE"])
     key = _private_key("APPLE_PASS_KEY_FILE", given["APPLE_PASS_KEY_FILE"])
     if not _same_public_key(cert, key):
@@ -148,7 +156,7 @@ def _google_key(path: str, email: str) -> SigningKey:
     name = "GOOGLE_WALLET_KEY_FILE"
     raw = _read(name, path)
     if not raw.lstrip().startswith(b"{"):
-        return _private_key(name, path)
+        return _private_key(name, path, raw)
     try:
         document = json.loads(raw)
         pem, owner = document["private_key"].encode(), document["client_email"]
@@ -158,23 +166,13 @@ def _google_key(path: str, email: str) -> SigningKey:
         raise ConfigError(
             f"{name} belongs to {owner}, not GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL ({email})"
         )
-    try:
-        key = serialization.load_pem_private_key(pem, password=None)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{name} holds no readable private_key: {path}") from exc
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise ConfigError(f"{name} must hold an RSA key: {path}")
-    return key
+    return _private_key(name, path, pem)
 
 
 def _google(env: Mapping[str, str]) -> GoogleCredentials | None:
     given = _given(env, GOOGLE_SETTINGS, "Google Wallet")
     if given is None:
         return None
-    if not ISSUER_ID.fullmatch(given["GOOGLE_WALLET_ISSUER_ID"]):
-        raise ConfigError("GOOGLE_WALLET_ISSUER_ID must be the issuer's number from the console")
-    if not SERVICE_ACCOUNT.fullmatch(given["GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL"]):
-        raise ConfigError("GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL must be the service account's email")
     key = _google_key(given["GOOGLE_WALLET_KEY_FILE"], given["GOOGLE_WALLET_SERVICE_ACCOUNT_EMAIL"])
     # Google signs "Save to Google Wallet" JWTs with RS256 only.
     if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < MIN_RSA_BITS:

@@ -47,4 +47,8 @@ LIMITS: LimitTable = {
     "redeem.redeem": (("30 per hour", client_ip, REFUSED), ("10 per minute", flow_key, PASSED)),
     # The processing page's script polls once a second: a minute of that per flow, no more.
     "redeem.status": (("60 per minute", flow_key, EVERY),),
+    # The card's own pages and files: each reads GIFQ's payout (through the payout cache).
+    "redeem.till": (("30 per minute", flow_key, EVERY),),
+    "redeem.saved_card": (("30 per minute", flow_key, EVERY),),
+    "redeem.card_reminder": (("30 per minute", flow_key, EVERY),),
 }

@@ -48,7 +48,7 @@ class Need(enum.Enum):
 BOUND, VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN = Need
 ORDER = (BOUND, VERIFIED, FORM, UNVERIFIED, NO_REDEMPTION, CURRENT_CHOICE, BALANCE_LEFT, CAMPAIGN)
 # Pages that show card details: without a binding cookie, only within the card's short window.
-CARD_PAGES = frozenset({"redeem.card", "redeem.cards"})
+CARD_PAGES = frozenset({"redeem.card", "redeem.cards", "redeem.till", "redeem.saved_card"})
 
 
 def go(step: Next | str, **values: Any) -> Response:

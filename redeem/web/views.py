@@ -18,6 +18,7 @@ import math
 from flask import abort, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from redeem.cards.barcode import draw
 from redeem.extensions import campaigns, flows, gifq
 from redeem.gifq import errors
 from redeem.gifq.models import Brand, Product
@@ -31,6 +32,7 @@ from redeem.security.keyed_hashes import keyed
 from redeem.split.journey import cards
 from redeem.split.rules import choice_for
 from redeem.web.blueprint import bp
+from redeem.web.cards import card_links
 from redeem.web.forms import CodeForm, amount_form
 from redeem.web.layout import render_page
 from redeem.web.preconditions import (
@@ -240,6 +242,7 @@ def card() -> Page:
     add_payout(shown.payout)
     if shown.redemption is None or shown.redemption.details is None:
         return go(shown.next)
+    drawing = draw(shown.redemption.details.barcode)
     return render_page(
         pages.CARD,
         redemption=shown.redemption,
@@ -247,6 +250,8 @@ def card() -> Page:
         fields=shown.redemption.details.present(),
         redeemed=shown.redemption.brand_slug,
         cards_count=len(cards(shown.payout)),
+        drawing=drawing,
+        **card_links(shown.redemption, drawing=drawing),
     )
 
 
@@ -258,4 +263,7 @@ def cards_page() -> Page:
     add_payout(issued.payout)
     if not issued.cards:
         return go(Next.BRANDS)
-    return render_page(pages.CARDS, cards=issued.cards, notice=take_notice())
+    links = {
+        r.id: card_links(r, drawing=draw(r.details.barcode)) for r, _ in issued.cards if r.details
+    }
+    return render_page(pages.CARDS, cards=issued.cards, notice=take_notice(), links=links)

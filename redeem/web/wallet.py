@@ -9,14 +9,14 @@ from functools import cache
 from flask import abort, current_app, request, url_for
 from werkzeug.wrappers import Response
 
-from redeem.extensions import gifq, state
+from redeem.extensions import state
 from redeem.gifq.models import Brand, Redemption
-from redeem.journey import steps
 from redeem.wallet import apple, google, labels
 from redeem.wallet.card import WalletCard, from_issued
 from redeem.web.blueprint import bp
+from redeem.web.cards import shown_card
 from redeem.web.preconditions import VERIFIED, go, needs
-from redeem.web.request_context import add_payout, current
+from redeem.web.request_context import current
 
 
 @bp.get("/f/<flow_id>/card/wallet.pkpass")
@@ -25,10 +25,7 @@ def apple_pass() -> Response:
     credentials = state().wallet.apple
     if credentials is None:
         abort(404)
-    flow = current().flow
-    assert flow is not None  # VERIFIED
-    shown = steps.show_card(gifq, flow)
-    add_payout(shown.payout)
+    shown = shown_card()
     card = _card(shown.redemption, shown.brand) if shown.redemption else None
     if card is None:
         return go(shown.next)
@@ -54,7 +51,7 @@ def wallet_offer(redemption: Redemption | None, brand: Brand | None) -> dict[str
     if card is None or flow is None:
         return offer
     if wallets.apple:
-        offer["apple_url"] = url_for("redeem.apple_pass", flow_id=flow.id)
+        offer["apple_url"] = url_for("redeem.apple_pass", flow_id=flow.id, card=card.serial)
     if wallets.google:
         origin = request.host_url.rstrip("/")
         offer["google_url"] = google.save_url(card, wallets.google, _labels(), (origin,))

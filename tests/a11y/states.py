@@ -26,8 +26,8 @@ from tests.support.fake import FakeGifq
 LANGS = ("en", "ar")
 STATE_NAMES = (
     "landing", "landing_plain", "code", "wrong_code", "brands", "brands_search", "brands_5000",
-    "brand", "confirm", "processing", "card", "card_long_brand", "not_found", "unavailable",
-    "expired", "cancelled", "flow_expired", "locked", "rate_limited",
+    "brand", "confirm", "processing", "card", "card_long_brand", "card_barcode", "till",
+    "not_found", "unavailable", "expired", "cancelled", "flow_expired", "locked", "rate_limited",
     "brand_denominations", "brand_none_fits", "amount_error", "card_with_money_left", "cards",
 )  # fmt: skip
 # A recipient name with no break opportunity, and the seed's longest brand name.
@@ -90,6 +90,9 @@ def build_states(fake: FakeGifq, app_url: str) -> list[State]:
     card.redeem("omni-store")  # every card field, with a long link
     long_card = journey(fake.create_payout(campaign="branded")[0])
     long_card.redeem(LONG_BRAND)
+    # The largest barcode (PDF417) with a code and a PIN: the card page and its till page.
+    barcode_card = journey(fake.create_payout(campaign="branded")[0])
+    barcode_card.redeem("parcel-point")
 
     # Splitting 60 EUR: a 25 card (35 left), then a 35 card: the card page with money left,
     # then every card on the cards page.
@@ -150,6 +153,8 @@ def build_states(fake: FakeGifq, app_url: str) -> list[State]:
         State("processing", 200, processing),
         State("card", 200, _goto(card.urls["card"])),
         State("card_long_brand", 200, _goto(long_card.urls["card"])),
+        State("card_barcode", 200, _goto(barcode_card.urls["card"])),
+        State("till", 200, _goto(barcode_card.urls["card"] + "/till")),
         State("not_found", 404, _goto(f"/r/{unknown_token}")),
         State("unavailable", 503, faulted("error", status=503)),
         State("expired", 410, _goto(f"/r/{fake.demo_token('expired')}")),

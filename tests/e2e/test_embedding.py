@@ -8,9 +8,7 @@ is already the "cookies blocked" case; a second profile refuses every cookie out
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +19,7 @@ from tests.support.branding import campaign_changed
 from tests.support.driver import Browser
 from tests.support.fake import FakeGifq
 from tests.support.host_page import HostPage, serve_host_page
-from tests.support.journey import full_journey
+from tests.support.journey import full_journey, issued_details, journey_in_frame
 
 pytestmark = pytest.mark.e2e
 
@@ -41,47 +39,17 @@ def embeddable(fake: FakeGifq, host: HostPage) -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def no_cookies_context(
-    playwright: Any, browser_type_launch_args: dict[str, Any]
-) -> Iterator[BrowserContext]:
-    """A Chromium profile whose user refused every cookie (and with it, site storage)."""
-    profile = tempfile.mkdtemp(prefix="no-cookies-")
-    os.makedirs(f"{profile}/Default")
-    with open(f"{profile}/Default/Preferences", "w", encoding="utf-8") as prefs:
-        json.dump({"profile": {"default_content_setting_values": {"cookies": 2}}}, prefs)
-    context = playwright.chromium.launch_persistent_context(profile, **browser_type_launch_args)
-    try:
-        yield context
-    finally:
-        context.close()
-
-
 def refuses_cookies(page: Page) -> bool:
     """Cookies are refused, even first-party (navigator.cookieEnabled still says true)."""
     return page.evaluate("document.cookie = 'probe=1; path=/'; document.cookie") == ""
 
 
-def issued_details(fake: FakeGifq, token: str) -> dict[str, str]:
-    fake.advance(31)  # past the resend cooldown the browser's send started
-    grant = fake.verify(token)
-    done = [r for r in fake.payout(token, grant)["redemptions"] if r["status"] == "completed"]
-    return {k: v for k, v in done[-1]["details"].items() if v}
-
-
-def journey_in_frame(
-    page: Page, host: HostPage, app_url: str, fake: FakeGifq
-) -> tuple[str, dict[str, str]]:
-    token, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded")
-    page.goto(host.embedding(f"{app_url}/r/{token}"))
-    shown = full_journey(page.frame_locator("#frame"), fake, token, "omni-store")
-    return token, shown
-
-
 def test_the_whole_journey_works_in_a_cross_site_frame_with_third_party_cookies_blocked(
     page: Page, fake: FakeGifq, live_app: Any, host: HostPage, embeddable: None
 ) -> None:
-    token, shown = journey_in_frame(page, host, live_app.url, fake)
+    token, shown = journey_in_frame(
+        page, page.frame_locator("#frame"), fake, live_app.url, host.embedding
+    )
     assert shown == issued_details(fake, token)
     # With third-party cookies blocked, the only cookie kept is the flow's partitioned
     # binding cookie (CHIPS, redeem/security/binding.py); nothing else can have been needed.
@@ -102,7 +70,9 @@ def test_the_whole_journey_works_in_a_cross_site_frame_with_every_cookie_refused
     page = no_cookies_context.new_page()
     page.goto(host.embedding("about:blank"))
     assert refuses_cookies(page)
-    token, shown = journey_in_frame(page, host, live_app.url, fake)
+    token, shown = journey_in_frame(
+        page, page.frame_locator("#frame"), fake, live_app.url, host.embedding
+    )
     assert shown == issued_details(fake, token)
 
 
@@ -134,7 +104,9 @@ def test_the_parent_hears_each_step_from_the_apps_origin_and_never_a_secret(
 ) -> None:
     frame_urls: list[str] = []
     page.on("framenavigated", lambda f: f.parent_frame is not None and frame_urls.append(f.url))
-    token, shown = journey_in_frame(page, host, live_app.url, fake)
+    token, shown = journey_in_frame(
+        page, page.frame_locator("#frame"), fake, live_app.url, host.embedding
+    )
     page.wait_for_function("window.events.some(e => e.data.type === 'gifq-redeem:redeemed')")
     events = page.evaluate("window.events")
 

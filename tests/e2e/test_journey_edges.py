@@ -10,6 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.support.fake import FakeGifq
 from tests.support.journey import (
+    a_failed_brand_returns_to_the_brands_and_another_works,
+    a_fresh_code_shows_the_same_card_again,
     ask_for_code,
     card_values,
     choose_brand,
@@ -49,37 +51,13 @@ def completed_redemptions(fake: FakeGifq, token: str) -> list[dict]:
 def test_a_completed_link_says_so_and_shows_the_card_again_after_a_fresh_code(
     page: Page, fake: FakeGifq, live_app
 ) -> None:
-    token, _ = fake.create_payout()
-    page.goto(f"{live_app.url}/r/{token}")
-    first = full_journey(page, fake, token, "prepaid-plus")
-    fake.advance(31)  # past the resend cooldown
-
-    page.goto(f"{live_app.url}/r/{token}")
-    expect(page.get_by_text("You have already chosen your gift card")).to_be_visible()
-    page.get_by_role("button", name="Email me a code to see my card").click()
-    enter_code(page, fake.latest_code(fake.email_of(token)))
-    expect(h1(page)).to_have_text("Your gift card")
-    assert card_values(page) == first
-    assert len(completed_redemptions(fake, token)) == 1
+    a_fresh_code_shows_the_same_card_again(page, fake, live_app.url)
 
 
 def test_a_failed_brand_returns_to_the_brands_with_the_balance_intact(
     page: Page, fake: FakeGifq, live_app
 ) -> None:
-    token, _ = fake.create_payout(amount=50, currency="EUR")
-    page.goto(f"{live_app.url}/r/{token}")
-    verify(page, fake, token)
-    search_to(page, "failing")
-    choose_brand(page, "failing-florist")
-    expect(page.get_by_role("alert")).to_contain_text("could not be issued", timeout=15_000)
-    expect(h1(page)).to_have_text("Choose your gift card")
-    expect(page.get_by_text("€50.00").first).to_be_visible()
-
-    search_to(page, "northwind")
-    choose_brand(page, "northwind-books")
-    expect(h1(page)).to_have_text("Your gift card", timeout=15_000)
-    statuses = sorted(r["status"] for r in fake.payouts_for(token)["redemptions"])
-    assert statuses == ["completed", "failed"]
+    a_failed_brand_returns_to_the_brands_and_another_works(page, fake, live_app.url)
 
 
 def cancel(fake: FakeGifq, token: str) -> None:

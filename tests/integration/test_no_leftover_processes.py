@@ -89,3 +89,27 @@ def test_a_process_stopped_by_its_test_passes_the_check(tmp_path: Path) -> None:
     assert done.returncode == 0, output
     assert "child processes left running" not in output
     assert gone(pid, timeout=0.5)
+
+
+SPAWNS = """
+import multiprocessing, os
+def write_pid(path):
+    open(path, "w").write(str(os.getpid()))
+def test_spawns_a_worker_and_joins_it():
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()  # starts multiprocessing's resource tracker, which outlives the test
+    worker = context.Process(target=write_pid, args=({pid_file!r},))
+    worker.start()
+    worker.join(30)
+    queue.close()
+    assert worker.exitcode == 0
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_multiprocessings_own_resource_tracker_is_not_a_leftover(tmp_path: Path) -> None:
+    """Python ends its resource tracker itself at exit, after our check: not a leak."""
+    done, _ = run_session(tmp_path, SPAWNS)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "child processes left running" not in output

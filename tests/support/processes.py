@@ -117,6 +117,12 @@ def describe(pid: int) -> str:
     return f"{pid} {' '.join(a.decode(errors='replace') for a in argv if a)[:200]}"
 
 
+def is_interpreter_helper(pid: int) -> bool:
+    """multiprocessing's resource tracker: Python starts it for a test that uses a spawn
+    context, and it ends with this interpreter, after any check of ours can run."""
+    return "multiprocessing.resource_tracker" in describe(pid)
+
+
 def is_zombie(pid: int) -> bool:
     try:
         # /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses.
@@ -147,7 +153,7 @@ def leftover_children(grace: float = 5.0) -> list[str]:
         for pid in children_of(os.getpid()):
             if is_zombie(pid):
                 _reap(pid)
-            else:
+            elif not is_interpreter_helper(pid):
                 alive.add(pid)
         if not alive or time.monotonic() > deadline:
             return [describe(pid) for pid in sorted(alive)]

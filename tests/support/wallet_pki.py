@@ -6,6 +6,9 @@ Nothing secret is committed: every key here is generated when a test asks for it
 from __future__ import annotations
 
 import datetime as dt
+import io
+import subprocess
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,4 +113,36 @@ def make_pki(folder: Path) -> WalletPki:
         folder=folder,
         google_public=google_key.public_key(),
         **{name: path for name, (path, _) in paths.items()},
+    )
+
+
+def unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        return {name: bundle.read(name) for name in bundle.namelist()}
+
+
+def openssl_verify(
+    files: dict[str, bytes], pki: WalletPki, folder: Path
+) -> subprocess.CompletedProcess[str]:
+    """openssl, the outside witness, checks a pass's detached signature over its manifest
+    against the test root alone (the intermediate must travel inside the signature)."""
+    (folder / "manifest.json").write_bytes(files["manifest.json"])
+    (folder / "signature").write_bytes(files["signature"])
+    command = [
+        *("openssl", "cms", "-verify", "-binary", "-inform", "DER"),
+        *("-purpose", "any", "-out", "/dev/null"),
+    ]
+    return subprocess.run(
+        [
+            *command,
+            "-in",
+            str(folder / "signature"),
+            "-content",
+            str(folder / "manifest.json"),
+            "-CAfile",
+            str(pki.root),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )

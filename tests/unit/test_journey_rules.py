@@ -17,28 +17,14 @@ from redeem.journey.rules import (
     next_step,
     refresh,
 )
-from tests.support.gifq_mock import TOKEN, payout_json, redemption_json
+from tests.support.flows import a_flow as flow
+from tests.support.gifq_mock import payout_json, redemption_json
 
 CODE = {"code": "ABCD-1234"}
 
 
 def payout(*redemptions: dict[str, Any], **overrides: Any) -> Payout:
     return parse_payout(payout_json(redemptions=list(redemptions), **overrides))
-
-
-def flow(*issued: Issued, verified: bool = True) -> Flow:
-    return Flow(
-        id="f" * 32,
-        token=TOKEN,
-        token_key="k",
-        campaign_id="c1",
-        root_id="f" * 32,
-        created_at=0,
-        verified=verified,
-        verification_token="vt" if verified else None,
-        verification_expires_at=4_000_000_000.0,
-        issued=list(issued),
-    )
 
 
 def issued(rid: str | None = "rd_1", *, failed: bool = False, product: str = "p_1") -> Issued:
@@ -61,6 +47,13 @@ def test_a_redemption_under_way_waits_on_the_processing_page() -> None:
 def test_one_card_that_took_the_whole_payout_has_its_own_page() -> None:
     done = redemption_json(status="completed", details=CODE)
     assert next_step(flow(), payout(done, balance=0)) is Next.CARD
+
+
+def test_the_landings_copy_without_card_details_still_counts_the_card() -> None:
+    """Read before the code, the payout carries no details: the one card is still its page."""
+    done = redemption_json(status="completed")
+    assert next_step(flow(), payout(done, balance=0)) is Next.CARD
+    assert next_step(flow(), payout(done, balance=30)) is Next.CARDS
 
 
 def test_cards_with_balance_left_show_every_card_and_what_is_left() -> None:

@@ -12,6 +12,7 @@ from redeem.gifq.models import Brand, Product
 from redeem.journey import steps
 from redeem.journey.campaigns import CampaignCache
 from redeem.journey.rules import Next
+from tests.support import flows
 from tests.support.gifq_mock import (
     CODE_SENT,
     TOKEN,
@@ -35,19 +36,7 @@ CATALOG = [
 
 
 def a_flow(*, verified: bool = False) -> Flow:
-    return Flow(
-        id="f" * 32,
-        token=TOKEN,
-        token_key="k",
-        campaign_id="c1",
-        root_id="f" * 32,
-        created_at=0,
-        verified=verified,
-        verification_token=VT if verified else None,
-        verification_expires_at=4_000_000_000.0 if verified else 0.0,
-        balance=Decimal(50),
-        currency="EUR",
-    )
+    return flows.a_flow(verified=verified, balance=Decimal(50), currency="EUR")
 
 
 def test_a_right_code_verifies_rotates_the_id_and_finds_the_brands_page() -> None:

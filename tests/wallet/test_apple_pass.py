@@ -8,7 +8,6 @@ import hashlib
 import io
 import json
 import subprocess
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,9 @@ import pytest
 
 from redeem.i18n.locale import SUPPORTED
 from redeem.wallet.apple import build_pkpass, lproj
+from redeem.wallet.card import WalletCard
 from redeem.wallet.settings import AppleCredentials, from_env
-from tests.support.wallet_pki import WalletPki
+from tests.support.wallet_pki import WalletPki, openssl_verify, unzip
 from tests.wallet.conftest import ISSUED, a_card
 
 LANGUAGE_FILES = {f"{lproj(locale)}/pass.strings" for locale in SUPPORTED}
@@ -30,9 +30,18 @@ def credentials(pki: WalletPki) -> AppleCredentials:
     return apple
 
 
-def unzip(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-        return {name: bundle.read(name) for name in bundle.namelist()}
+@pytest.fixture
+def pass_files(
+    credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
+) -> dict[str, bytes]:
+    """The files of a freshly built pass for the default card, by name."""
+    return unzip(build_pkpass(a_card(), credentials, wallet_labels))
+
+
+def pass_of(
+    card: WalletCard, credentials: AppleCredentials, labels: dict[str, dict[str, str]]
+) -> Any:
+    return json.loads(unzip(build_pkpass(card, credentials, labels))["pass.json"])
 
 
 def strings(value: Any) -> set[str]:
@@ -43,12 +52,9 @@ def strings(value: Any) -> set[str]:
     return {value} if isinstance(value, str) else set()
 
 
-def test_the_pass_holds_exactly_the_expected_files(
-    credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
-) -> None:
-    files = unzip(build_pkpass(a_card(), credentials, wallet_labels))
+def test_the_pass_holds_exactly_the_expected_files(pass_files: dict[str, bytes]) -> None:
     assert (
-        set(files)
+        set(pass_files)
         == {
             "pass.json",
             "manifest.json",
@@ -70,60 +76,25 @@ def test_a_png_logo_is_included_and_anything_else_is_not(
     assert "logo.png" not in unzip(build_pkpass(a_card(), credentials, wallet_labels, html))
 
 
-def test_every_file_is_in_the_manifest_with_its_sha1(
-    credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
-) -> None:
-    files = unzip(build_pkpass(a_card(), credentials, wallet_labels))
-    manifest = json.loads(files["manifest.json"])
-    assert set(manifest) == set(files) - {"manifest.json", "signature"}
+def test_every_file_is_in_the_manifest_with_its_sha1(pass_files: dict[str, bytes]) -> None:
+    manifest = json.loads(pass_files["manifest.json"])
+    assert set(manifest) == set(pass_files) - {"manifest.json", "signature"}
     for name, digest in manifest.items():
-        assert hashlib.sha1(files[name]).hexdigest() == digest, name
-
-
-def openssl_verify(
-    files: dict[str, bytes], pki: WalletPki, tmp_path: Path
-) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "manifest.json").write_bytes(files["manifest.json"])
-    (tmp_path / "signature").write_bytes(files["signature"])
-    return subprocess.run(
-        [
-            "openssl",
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            str(tmp_path / "signature"),
-            "-content",
-            str(tmp_path / "manifest.json"),
-            "-CAfile",
-            str(pki.root),
-            "-purpose",
-            "any",
-            "-out",
-            "/dev/null",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        assert hashlib.sha1(pass_files[name]).hexdigest() == digest, name
 
 
 def test_the_signature_verifies_against_the_test_chain_with_openssl(
-    credentials: AppleCredentials,
-    wallet_labels: dict[str, dict[str, str]],
+    pass_files: dict[str, bytes],
     pki: WalletPki,
     tmp_path: Path,
 ) -> None:
-    files = unzip(build_pkpass(a_card(), credentials, wallet_labels))
-    result = openssl_verify(files, pki, tmp_path)
+    result = openssl_verify(pass_files, pki, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Verification successful" in result.stderr
     # The intermediate travels inside the signature: only the root was given to openssl.
     certs = subprocess.run(
         ["openssl", "pkcs7", "-inform", "DER", "-print_certs", "-noout"],
-        input=files["signature"],
+        input=pass_files["signature"],
         capture_output=True,
         check=True,
     ).stdout.decode()
@@ -131,21 +102,19 @@ def test_the_signature_verifies_against_the_test_chain_with_openssl(
 
 
 def test_a_changed_manifest_fails_verification(
-    credentials: AppleCredentials,
-    wallet_labels: dict[str, dict[str, str]],
+    pass_files: dict[str, bytes],
     pki: WalletPki,
     tmp_path: Path,
 ) -> None:
-    files = unzip(build_pkpass(a_card(), credentials, wallet_labels))
-    files["manifest.json"] = files["manifest.json"].replace(b"pass.json", b"pass.jsoN")
-    assert openssl_verify(files, pki, tmp_path).returncode != 0
+    pass_files["manifest.json"] = pass_files["manifest.json"].replace(b"pass.json", b"pass.jsoN")
+    assert openssl_verify(pass_files, pki, tmp_path).returncode != 0
 
 
 def test_pass_json_holds_every_issued_value_and_nothing_else(
     credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
 ) -> None:
     card = a_card()
-    body = json.loads(unzip(build_pkpass(card, credentials, wallet_labels))["pass.json"])
+    body = pass_of(card, credentials, wallet_labels)
     english = wallet_labels["en"]
     fields = {f["key"]: f for group in body["storeCard"].values() for f in group}
     for name, value in ISSUED.items():
@@ -196,9 +165,7 @@ def test_a_format_wallet_cannot_draw_leaves_the_code_as_a_field(
     credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
 ) -> None:
     for fmt in ("ean13", "datamatrix", "unknown-format"):
-        body = json.loads(
-            unzip(build_pkpass(a_card(barcode_format=fmt), credentials, wallet_labels))["pass.json"]
-        )
+        body = pass_of(a_card(barcode_format=fmt), credentials, wallet_labels)
         assert "barcodes" not in body
         assert body["storeCard"]["secondaryFields"][0]["value"] == ISSUED["code"]
 
@@ -214,9 +181,7 @@ def test_a_format_wallet_cannot_draw_leaves_the_code_as_a_field(
 def test_wallets_own_symbologies_are_kept(
     credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]], fmt: str, apple: str
 ) -> None:
-    body = json.loads(
-        unzip(build_pkpass(a_card(barcode_format=fmt), credentials, wallet_labels))["pass.json"]
-    )
+    body = pass_of(a_card(barcode_format=fmt), credentials, wallet_labels)
     assert body["barcodes"][0]["format"] == apple
 
 
@@ -226,31 +191,25 @@ def test_a_card_with_only_a_link_has_no_code_fields(
     card = a_card(
         fields=(("link", ISSUED["link"]),), barcode_format=None, barcode_value=None, expires_on=None
     )
-    body = json.loads(unzip(build_pkpass(card, credentials, wallet_labels))["pass.json"])
+    body = pass_of(card, credentials, wallet_labels)
     assert body["storeCard"]["secondaryFields"] == []
     assert body["storeCard"]["backFields"][0]["value"] == ISSUED["link"]
     assert "expirationDate" not in body and "barcodes" not in body
 
 
-def test_labels_are_localized_for_every_language(
-    credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
-) -> None:
-    files = unzip(build_pkpass(a_card(), credentials, wallet_labels))
-    german = files["de.lproj/pass.strings"].decode("utf-16")
+def test_labels_are_localized_for_every_language(pass_files: dict[str, bytes]) -> None:
+    german = pass_files["de.lproj/pass.strings"].decode("utf-16")
     assert '"Value" = "Wert";' in german
-    arabic = files["ar.lproj/pass.strings"].decode("utf-16")
+    arabic = pass_files["ar.lproj/pass.strings"].decode("utf-16")
     assert '"Code" = "' in arabic and '"Code" = "Code";' not in arabic
-    assert "zh-Hans.lproj/pass.strings" in files and "pt-BR.lproj/pass.strings" in files
+    assert "zh-Hans.lproj/pass.strings" in pass_files and "pt-BR.lproj/pass.strings" in pass_files
 
 
-def test_the_icon_is_a_real_png_of_the_asked_size(
-    credentials: AppleCredentials, wallet_labels: dict[str, dict[str, str]]
-) -> None:
+def test_the_icon_is_a_real_png_of_the_asked_size(pass_files: dict[str, bytes]) -> None:
     from PIL import Image  # Pillow is a test dependency; the app draws its icon without it
 
-    files = unzip(build_pkpass(a_card(), credentials, wallet_labels))
     for name, size in (("icon.png", 29), ("icon@2x.png", 58), ("icon@3x.png", 87)):
-        image = Image.open(io.BytesIO(files[name]))
+        image = Image.open(io.BytesIO(pass_files[name]))
         image.load()
         assert image.size == (size, size)
         assert image.getpixel((0, 0)) == (0x1A, 0x4D, 0x8F)

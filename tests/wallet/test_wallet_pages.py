@@ -4,21 +4,18 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 import logging
-import secrets
-import subprocess
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from redeem import create_app
+from tests.conftest import app_settings
 from tests.support.driver import Browser, Journey
 from tests.support.fake import FakeGifq
-from tests.support.wallet_pki import WalletPki
+from tests.support.wallet_pki import WalletPki, openssl_verify, unzip
 from tests.wallet.test_google_jwt import decoded
 
 BRAND = "parcel-point"  # code + PIN and a PDF417 barcode: both wallets draw it
@@ -26,17 +23,7 @@ BRAND = "parcel-point"  # code + PIN and a PDF417 barcode: both wallets draw it
 
 @pytest.fixture(scope="module")
 def wallet_app(fake: FakeGifq, pki: WalletPki):  # type: ignore[no-untyped-def]
-    return create_app(
-        {
-            "TESTING": True,
-            "GIFQ_API_BASE": fake.base_url,
-            "SECRET_KEY": secrets.token_hex(32),
-            "RATELIMIT_ENABLED": False,
-            "ASSET_ORIGINS": (fake.base_url,),
-            **pki.apple_env(),
-            **pki.google_env(),
-        }
-    )
+    return create_app(app_settings(fake, **pki.apple_env(), **pki.google_env()))
 
 
 def card_of(app: Any, fake: FakeGifq, slug: str = BRAND) -> tuple[Journey, Any, dict[str, Any]]:
@@ -70,7 +57,7 @@ def test_the_card_page_offers_both_wallets_when_they_are_on(
     _, page, _ = card_of(wallet_app, fake)
     links = wallet_links(page)
     assert set(links) == {"apple", "google"}
-    assert links["apple"].endswith("/card/wallet.pkpass")
+    assert "/card/wallet.pkpass?card=" in links["apple"]
     assert links["google"].startswith("https://pay.google.com/gp/v/save/")
 
 
@@ -82,8 +69,7 @@ def test_the_pkpass_is_the_issued_card_signed_and_no_store(
     assert answer.mimetype == "application/vnd.apple.pkpass"
     assert answer.headers["Cache-Control"] == "no-store"
     assert answer.headers["Content-Disposition"] == 'attachment; filename="gift-card.pkpass"'
-    with zipfile.ZipFile(io.BytesIO(answer.raw.get_data())) as bundle:
-        files = {name: bundle.read(name) for name in bundle.namelist()}
+    files = unzip(answer.raw.get_data())
     body = json.loads(files["pass.json"])
     fields = {f["key"]: f["value"] for group in body["storeCard"].values() for f in group}
     assert fields["code"] == details["code"]
@@ -93,31 +79,7 @@ def test_the_pkpass_is_the_issued_card_signed_and_no_store(
     assert body["logoText"] == "Parcel Point"
     # The fake's logo sits on an allowed asset origin: it travels inside the pass.
     assert files["logo.png"].startswith(b"\x89PNG")
-    (tmp_path / "manifest.json").write_bytes(files["manifest.json"])
-    (tmp_path / "signature").write_bytes(files["signature"])
-    verified = subprocess.run(
-        [
-            "openssl",
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            str(tmp_path / "signature"),
-            "-content",
-            str(tmp_path / "manifest.json"),
-            "-CAfile",
-            str(pki.root),
-            "-purpose",
-            "any",
-            "-out",
-            "/dev/null",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    verified = openssl_verify(files, pki, tmp_path)
     assert verified.returncode == 0, verified.stderr
     # Nothing of ours or the recipient's: no token, no flow id, no email.
     text = files["pass.json"].decode()
@@ -174,3 +136,19 @@ def test_the_google_jwt_is_in_no_log_line(
         f"{r.getMessage()} {json.dumps(r.__dict__, default=str)}" for r in caplog.records
     )
     assert token[:40] not in logged
+
+
+def test_the_till_page_offers_both_wallets_for_the_same_card(
+    wallet_app: Any, fake: FakeGifq
+) -> None:
+    journey, page, details = card_of(wallet_app, fake)
+    till_link = next(
+        a.attrs["href"] for a in page.doc.find_all("a") if a.text() == "Show at the till"
+    )
+    till = journey.get(html.unescape(till_link))
+    links = wallet_links(till)
+    assert set(links) == {"apple", "google"}
+    assert links == wallet_links(page) | {"google": links["google"]}  # same pass URL
+    answer = journey.get(html.unescape(links["apple"]))
+    body = json.loads(unzip(answer.raw.get_data())["pass.json"])
+    assert body["storeCard"]["secondaryFields"][0]["value"] == details["code"]

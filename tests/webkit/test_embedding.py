@@ -18,7 +18,7 @@ import pytest
 from tests.support.branding import campaign_changed
 from tests.support.fake import FakeGifq
 from tests.support.host_page import HostPage
-from tests.support.journey import full_journey
+from tests.support.journey import full_journey, issued_details, journey_in_frame
 from tests.support.view import SeleniumView
 
 pytestmark = pytest.mark.webkit
@@ -33,30 +33,14 @@ def embeddable(fake: FakeGifq, host: HostPage) -> Iterator[None]:
         yield
 
 
-def issued_details(fake: FakeGifq, token: str) -> dict[str, str]:
-    fake.advance(31)  # past the resend cooldown the browser's send started
-    grant = fake.verify(token)
-    done = [r for r in fake.payout(token, grant)["redemptions"] if r["status"] == "completed"]
-    return {k: v for k, v in done[-1]["details"].items() if v}
-
-
 def refuses_cookies(view: SeleniumView) -> bool:
     return view.evaluate("(document.cookie = 'probe=1; path=/', document.cookie)") == ""
-
-
-def journey_in_frame(
-    wk: SeleniumView, host: HostPage, app_url: str, fake: FakeGifq
-) -> tuple[str, dict[str, str]]:
-    token, _ = fake.create_payout(amount=50, currency="EUR", campaign="branded")
-    wk.open(host.embedding(f"{app_url}/r/{token}"))
-    shown = full_journey(wk.in_frame("#frame"), fake, token, "omni-store")
-    return token, shown
 
 
 def test_the_whole_journey_works_in_a_cross_site_frame_and_the_parent_hears_each_step(
     wk: SeleniumView, fake: FakeGifq, live_app: Any, host: HostPage, embeddable: None
 ) -> None:
-    token, shown = journey_in_frame(wk, host, live_app.url, fake)
+    token, shown = journey_in_frame(wk, wk.in_frame("#frame"), fake, live_app.url, host.embedding)
     assert shown == issued_details(fake, token)
     frame = wk.in_frame("#frame")
     assert refuses_cookies(frame)  # WebKit kept every cookie out of the cross-site frame
@@ -94,7 +78,7 @@ def test_the_whole_journey_works_in_a_cross_site_frame_with_every_cookie_refused
     wk = open_webkit(cookies="never")
     wk.open(host.embedding("about:blank"))
     assert refuses_cookies(wk)
-    token, shown = journey_in_frame(wk, host, live_app.url, fake)
+    token, shown = journey_in_frame(wk, wk.in_frame("#frame"), fake, live_app.url, host.embedding)
     assert shown == issued_details(fake, token)
 
 
