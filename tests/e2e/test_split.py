@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.fake import FakeGifq
-from tests.support.journey import search_to, verify
+from tests.support.journey import open_new_payout, search_to, verify
 
 pytestmark = pytest.mark.e2e
 
@@ -52,8 +52,7 @@ def issued(fake: FakeGifq, token: str) -> list[dict]:
 def test_a_60_eur_payout_splits_into_a_denomination_card_and_a_ranged_card(
     view: Page, fake: FakeGifq, live_app
 ) -> None:
-    token, _ = fake.create_payout(amount=60, currency="EUR", campaign="branded")
-    view.goto(f"{live_app.url}/r/{token}")
+    token = open_new_payout(view, fake, live_app.url, amount=60, currency="EUR", campaign="branded")
     verify(view, fake, token)
     expect(view.locator("main")).to_contain_text("€60.00")
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.support.fake import FakeGifq
-from tests.support.journey import search_to, verify
+from tests.support.journey import open_new_payout, search_to, verify
 from tests.support.view import SeleniumView
 
 pytestmark = pytest.mark.webkit
@@ -33,8 +33,7 @@ def confirm(wk: SeleniumView) -> None:
 def test_a_60_eur_payout_splits_into_a_denomination_card_and_a_ranged_card(
     wk: SeleniumView, fake: FakeGifq, live_app
 ) -> None:
-    token, _ = fake.create_payout(amount=60, currency="EUR", campaign="branded")
-    wk.open(f"{live_app.url}/r/{token}")
+    token = open_new_payout(wk, fake, live_app.url, amount=60, currency="EUR", campaign="branded")
     verify(wk, fake, token)
     wk.expect_heading("Choose your gift card")
     assert "€60.00" in wk.text("main")
