@@ -82,12 +82,16 @@ def test_a_process_left_running_fails_the_run_and_is_stopped(tmp_path: Path, cas
     assert gone(pid), f"the leftover {pid} was not stopped"
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_a_process_stopped_by_its_test_passes_the_check(tmp_path: Path) -> None:
-    done, pid = run_session(tmp_path, STOPPED)
+def assert_clean_run(done: subprocess.CompletedProcess[str]) -> None:
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "child processes left running" not in output
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_process_stopped_by_its_test_passes_the_check(tmp_path: Path) -> None:
+    done, pid = run_session(tmp_path, STOPPED)
+    assert_clean_run(done)
     assert gone(pid, timeout=0.5)
 
 
@@ -110,6 +114,4 @@ def test_spawns_a_worker_and_joins_it():
 def test_multiprocessings_own_resource_tracker_is_not_a_leftover(tmp_path: Path) -> None:
     """Python ends its resource tracker itself at exit, after our check: not a leak."""
     done, _ = run_session(tmp_path, SPAWNS)
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
-    assert "child processes left running" not in output
+    assert_clean_run(done)
